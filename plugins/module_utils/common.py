@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What both remote clients share: errors, bounded backoff, secret masking, delta and diff.
+
+Nothing here knows an AudioCodes key or a Genesys option by name.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import random
+import time
+
+MASK = '********'
+"""What a secret looks like in every result, diff and message."""
+
+
+class OperatorError(Exception):
+    """A failure worded for the operator: the object, the cause, the fix.
+
+    ``subject`` names the object (``phone 127.0.1.12``, ``GAX https://gax.example:8080 DN 1502``),
+    ``cause`` says what went wrong, ``fix`` what to do about it.
+    """
+
+    def __init__(self, subject, cause, fix=None):
+        self.subject = subject
+        self.cause = cause
+        self.fix = fix
+        super(OperatorError, self).__init__(self.message)
+
+    @property
+    def message(self):
+        text = '%s: %s' % (self.subject, self.cause)
+        if self.fix:
+            text += '; %s' % self.fix
+        return text
+
+    def as_result(self):
+        return {'msg': self.message}
+
+
+class InputError(OperatorError):
+    """Bad input, found before anything was written."""
+
+
+class RemoteError(OperatorError):
+    """A failure talking to a remote system.
+
+    ``status`` and ``endpoint`` are kept for the result; ``transient`` marks failures that a
+    retry may cure (connection reset, timeout, 5xx).
+    """
+
+    def __init__(self, subject, cause, fix=None, status=None, endpoint=None, transient=False):
+        self.status = status
+        self.endpoint = endpoint
+        self.transient = transient
+        super(RemoteError, self).__init__(subject, cause, fix)
+
+    def as_result(self):
+        result = {'msg': self.message}
+        if self.status is not None:
+            result['status'] = self.status
+        if self.endpoint:
+            result['endpoint'] = self.endpoint
+        return result
+
+
+def backoff_delays(attempts, base=0.5, cap=8.0, rng=None):
+    """Yield ``attempts - 1`` sleep times: exponential, capped, with full jitter.
+
+    Jitter keeps a thousand hosts that failed together from retrying together.
+    """
+    rng = rng or random.Random()
+    for attempt in range(max(attempts - 1, 0)):
+        yield rng.uniform(0, min(cap, base * (2 ** attempt)))
+
+
+def call_with_retries(func, attempts=4, base=0.5, cap=8.0, sleep=time.sleep, on_retry=None):
+    """Call ``func()``; retry a ``RemoteError`` marked transient, at most ``attempts`` times in all.
+
+    The last error is raised unchanged so its message names the object and the cause.
+    """
+    delays = backoff_delays(attempts, base, cap)
+    while True:
+        try:
+            return func()
+        except RemoteError as exc:
+            if not exc.transient:
+                raise
+            delay = next(delays, None)
+            if delay is None:
+                raise
+            if on_retry is not None:
+                on_retry(exc, delay)
+            sleep(delay)
+
+
+class SecretMasker:
+    """Remembers secret values and replaces them with ``MASK`` wherever they appear.
+
+    Modules also register each value with ``AnsibleModule.no_log_values``; this class covers the
+    in-process path (action plugins) and data built before a module exists.
+    """
+
+    def __init__(self, secrets=None):
+        self._secrets = set()
+        for value in secrets or ():
+            self.add(value)
+
+    def add(self, value):
+        if value is None:
+            return
+        text = str(value)
+        # A one-character or empty "secret" would mask innocent text everywhere.
+        if len(text) >= 2:
+            self._secrets.add(text)
+
+    @property
+    def values(self):
+        return frozenset(self._secrets)
+
+    def text(self, value):
+        if not isinstance(value, str):
+            return value
+        # Longest first, so a secret that contains another is masked whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in value:
+                value = value.replace(secret, MASK)
+        return value
+
+    def mask(self, data):
+        """Return a copy of ``data`` (dicts, lists, strings) with every secret replaced."""
+        if isinstance(data, dict):
+            return dict((self.text(k), self.mask(v)) for k, v in data.items())
+        if isinstance(data, (list, tuple)):
+            return [self.mask(v) for v in data]
+        return self.text(data)
+
+
+def delta(want, have, equal=None):
+    """The keys of ``want`` whose value differs from ``have`` (absent counts as different).
+
+    ``equal(key, wanted, current)`` decides equality; by default plain ``==``. Only keys the
+    user supplied are compared, so keys they did not name are never touched.
+    """
+    equal = equal or (lambda key, wanted, current: wanted == current)
+    changed = {}
+    for key, wanted in want.items():
+        if key not in have or not equal(key, wanted, have[key]):
+            changed[key] = wanted
+    return changed
+
+
+def changes_of(changed, have, secret_keys=(), masker=None):
+    """``{key: {'before': ..., 'after': ...}}`` for the changed keys, secrets masked."""
+    result = {}
+    for key in sorted(changed):
+        before, after = have.get(key), changed[key]
+        if key in secret_keys:
+            before = None if before is None else MASK
+            after = None if after is None else MASK
+        elif masker is not None:
+            before, after = masker.text(before), masker.text(after)
+        result[key] = {'before': before, 'after': after}
+    return result
+
+
+def diff_of(changes, header):
+    """An Ansible ``diff`` dict (before/after text blocks) from ``changes_of`` output."""
+    def render(side):
+        lines = []
+        for key in sorted(changes):
+            value = changes[key][side]
+            if value is not None:
+                lines.append('%s=%s' % (key, value))
+        return '\n'.join(lines) + ('\n' if lines else '')
+    return {
+        'before_header': header, 'after_header': header,
+        'before': render('before'), 'after': render('after'),
+    }
