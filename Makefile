@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv tree lab-up lab-down lab-status lab-reset demo test sanity lint docs-lint unit integration \
-        molecule chaos bench docs build clean
+        molecule chaos bench docs build build-check clean
 
 help:
 	@echo "make demo        create .venv, start the lab, deploy Business Continuity to it, show the result, stop the lab"
@@ -89,6 +89,7 @@ test: venv tree
 	  "sanity=$(SANITY_CMD)" \
 	  "lint=$(MAKE) --no-print-directory lint" \
 	  "docs-lint=$(MAKE) --no-print-directory docs-lint" \
+	  "build=$(MAKE) --no-print-directory build-check" \
 	  "unit=$(PYTEST) tests/unit -q" \
 	  "integration=$(PYTEST) tests/lab_selftest tests/integration -q" \
 	  "molecule=$(MAKE) --no-print-directory molecule"
@@ -130,7 +131,18 @@ docs: venv tree
 	@echo "collection docs rendered into docs/build/"
 
 build: venv
-	@$(BIN)/ansible-galaxy collection build --force --output-path $(CURDIR)/.collections/build .
+	@rm -f $(CURDIR)/.collections/build/*.tar.gz
+	@$(BIN)/ansible-galaxy collection build --force --output-path $(CURDIR)/.collections/build . > /dev/null
+	@ls $(CURDIR)/.collections/build/*.tar.gz
+
+# The tarball installs with ansible-galaxy, and ansible-doc then lists every module of it.
+build-check: build
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" && \
+	  ANSIBLE_COLLECTIONS_PATH="$$tmp/c" ANSIBLE_CONFIG="$$tmp/none.cfg" $(BIN)/ansible-galaxy collection install -p "$$tmp/c" $(CURDIR)/.collections/build/telephony-genesys_audiocodes-*.tar.gz > /dev/null && \
+	  listed=$$(ANSIBLE_COLLECTIONS_PATH="$$tmp/c" ANSIBLE_CONFIG="$$tmp/none.cfg" $(BIN)/ansible-doc -l telephony.genesys_audiocodes) && \
+	  echo "$$listed" && for module in $$(cd $(CURDIR)/plugins/modules && ls *.py 2>/dev/null | sed 's/\.py$$//'); do \
+	    echo "$$listed" | grep -q "^telephony.genesys_audiocodes.$$module " || { echo "build-check: $$module missing from ansible-doc -l"; exit 1; }; \
+	  done
 
 clean: lab-down
 	rm -rf .collections docs/build tests/output .pytest_cache
