@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+name: desired_state
+short_description: Turn the phone and site inventory into DN options, Agent Logins and phone settings
+version_added: 0.1.0
+description:
+  - The application note's knowledge in one filter. It reads the phones (model, firmware, lines
+    with their DN and feature flags), the sites (SIP Server, SIP Proxy pool, GAX and switch, Agent
+    Logins) and the deployment (standalone, SIP Proxy HA, Business Continuity), and returns the
+    desired state that the modules take as it is.
+  - Per switch, the DNs with their annex options in section C(TServer) for
+    M(telephony.genesys_audiocodes.genesys_dn), and the Agent Logins for
+    M(telephony.genesys_audiocodes.genesys_agent_login). In Business Continuity both switches of
+    O(bc_sites) get the same DNs and Agent Logins.
+  - Per phone, the O(ignore:settings) dict (AudioCodes configuration keys to values) for
+    M(telephony.genesys_audiocodes.audiocodes_phone).
+  - A feature that is off is undone - every key and option a feature owns gets its off value, or
+    null (the annex option is removed). Unused lines of a phone are switched off.
+  - The input is checked strictly before anything is returned - a typo in a feature flag, a line
+    too many for the model, the same DN on two hosts, and the note's known limitations (SCA only
+    on the 440HD and not in Business Continuity, agent state control not in Business Continuity
+    simultaneous mode, firmware older than the validated release, values longer than the
+    firmware takes) fail the filter with one message that lists every problem, each naming the
+    host and line, the rule and the fix.
+  - Warnings (TLS needs the Genesys Security Pack on UNIX) are shown once and returned in RV(_value.warnings).
+  - The result holds the SIP and Agent Login passwords in clear, as the modules need them. Keep
+    it out of the output; set C(no_log) to V(true) on the tasks that hold it. No message of this filter
+    contains a secret.
+  - The inventory schema is described in C(docs/inventory.md) of the collection.
+author:
+  - telephony.genesys_audiocodes contributors (@telephony)
+positional: _input, sites
+options:
+  _input:
+    description:
+      - The phones. Either a list of inventory host names (with O(hostvars)), or a dict of host
+        name to host variables.
+      - Only the variables the schema names are read - C(address) (default C(ansible_host), then the
+        host name), C(model), C(mac), C(firmware), C(allow_unvalidated_firmware), C(site), C(lines).
+    type: raw
+    required: true
+  sites:
+    description:
+      - The sites, a list of dicts with C(name) (or a dict of site name to site) - C(sip_server),
+        C(sip_proxy_pool), C(gax) (C(url), C(switch)), C(sip_server_version),
+        C(sip_server_application), C(agent_logins).
+    type: raw
+    required: true
+  deployment:
+    description: The deployment of the application note.
+    type: str
+    choices: [standalone, sip_proxy_ha, business_continuity]
+    default: standalone
+  bc_mode:
+    description: Business Continuity registration mode; required with O(deployment=business_continuity).
+    type: str
+    choices: [simultaneous, primary_fallback]
+  bc_sites:
+    description:
+      - The two sites of Business Continuity. Each phone registers to its home site and to the other one.
+      - Defaults to the two sites when exactly two are defined.
+    type: list
+    elements: str
+  hostvars:
+    description: The C(hostvars) magic variable, needed when O(_input) is a list of host names.
+    type: raw
+notes:
+  - Pure computation on the controller; no remote system is contacted. A thousand phones take well under a second.
+  - Every assumed name (a key or option no public source settles) lives in one table,
+    C(plugins/module_utils/features.py), marked C(assumed) with its evidence.
+seealso:
+  - module: telephony.genesys_audiocodes.genesys_dn
+  - module: telephony.genesys_audiocodes.genesys_agent_login
+  - module: telephony.genesys_audiocodes.audiocodes_phone
+'''
+
+EXAMPLES = r'''
+- name: Compute the desired state of every phone and switch once
+  ansible.builtin.set_fact:
+    desired: >-
+      {{ groups['phones'] | telephony.genesys_audiocodes.desired_state(
+           sites, deployment=deployment, bc_mode=bc_mode | default(none),
+           bc_sites=bc_sites | default(none), hostvars=hostvars) }}
+  run_once: true
+  no_log: true
+
+- name: Write the DNs of each switch
+  telephony.genesys_audiocodes.genesys_dn:
+    gax_url: "{{ item.value.gax_url }}"
+    switch: "{{ item.value.switch }}"
+    dns: "{{ item.value.dns }}"
+  loop: "{{ desired.switches | dict2items }}"
+  loop_control:
+    label: "{{ item.key }}"
+  run_once: true
+  no_log: true
+
+- name: Configure this phone
+  telephony.genesys_audiocodes.audiocodes_phone:
+    host: "{{ desired.phones[inventory_hostname].address }}"
+    settings: "{{ desired.phones[inventory_hostname].settings }}"
+  no_log: true
+
+- name: The same with explicit data (a dict of host to variables)
+  ansible.builtin.debug:
+    msg: >-
+      {{ {'phone-1502': {'model': '440HD', 'firmware': '2.2.16.142.12', 'site': 'paris',
+                         'lines': [{'dn': '1502', 'features': {'remote_answer': true, 'remote_hold': true}}]}}
+         | telephony.genesys_audiocodes.desired_state(
+             [{'name': 'paris', 'sip_server': {'address': '192.0.2.10'},
+               'gax': {'url': 'https://gax.example:8080', 'switch': 'SIP_Switch'}}]) }}
+'''
+
+RETURN = r'''
+_value:
+  description: The desired state.
+  type: dict
+  contains:
+    switches:
+      description:
+        - Per site name, what its switch must hold.
+        - C(dns) entries have C(number), C(type) (V(extension) or V(acd_position)), C(name) (null
+          when not managed), C(state), C(enabled) and C(options) (C(TServer) -> option -> value;
+          null removes the option), as M(telephony.genesys_audiocodes.genesys_dn) takes them.
+        - C(agent_logins) entries have C(login_code), C(login_password), C(options), C(state), as
+          M(telephony.genesys_audiocodes.genesys_agent_login) takes them.
+      type: dict
+      sample:
+        paris:
+          site: paris
+          gax_url: https://gax.example:8080
+          switch: SIP_Switch
+          dns:
+            - number: '1502'
+              type: extension
+              name:
+              state: present
+              enabled: true
+              options:
+                TServer:
+                  contact: '*'
+                  sip-cti-control: talk,hold
+                  dr-forward:
+          agent_logins: []
+    phones:
+      description:
+        - Per inventory host name - C(address), C(model), C(mac), C(firmware), C(site) and
+          C(settings), the AudioCodes configuration keys and their values (text).
+      type: dict
+      sample:
+        phone-1502:
+          address: 192.0.2.21
+          model: 440HD
+          mac: 00:90:8f:12:34:56
+          firmware: 2.2.16.142.12
+          site: paris
+          settings:
+            voip/line/0/enabled: '1'
+            voip/line/0/id: '1502'
+            voip/talk_event/enabled: '1'
+    warnings:
+      description: What the note asks to check by hand, each naming the hosts.
+      type: list
+      elements: str
+'''
+
+try:
+    from collections.abc import Mapping
+except ImportError:  # pragma: no cover
+    Mapping = dict
+
+from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
+
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.features import (
+    InventoryError, desired_state as compute,
+)
+
+display = Display()
+
+
+def _phones(phones, hostvars):
+    if isinstance(phones, Mapping):
+        return phones
+    if isinstance(phones, (list, tuple)) and all(isinstance(name, str) for name in phones):
+        if hostvars is None:
+            raise AnsibleFilterError('desired_state: a list of host names needs hostvars=hostvars')
+        missing = [name for name in phones if name not in hostvars]
+        if missing:
+            raise AnsibleFilterError('desired_state: hosts not in the inventory: %s' % ', '.join(missing))
+        return dict((name, hostvars[name]) for name in phones)
+    raise AnsibleFilterError('desired_state: the input must be a list of host names (with hostvars=hostvars) '
+                             'or a dict of host name to host variables')
+
+
+def desired_state(phones, sites, deployment='standalone', bc_mode=None, bc_sites=None, hostvars=None):
+    """The filter: see DOCUMENTATION."""
+    try:
+        state = compute(_phones(phones, hostvars), sites, deployment or 'standalone', bc_mode, bc_sites)
+    except InventoryError as exc:
+        raise AnsibleFilterError('desired_state: %s' % exc.message)
+    for warning in state['warnings']:
+        display.warning(warning)
+    return state
+
+
+class FilterModule(object):
+    """The feature function exposed to roles."""
+
+    def filters(self):
+        return {'desired_state': desired_state}
