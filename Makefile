@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
 BIN := $(CURDIR)/$(VENV)/bin
 COLLECTION_TREE := $(CURDIR)/.collections/ansible_collections/telephony/genesys_audiocodes
+SANITY_TREE := $(CURDIR)/.collections/sanity/ansible_collections/telephony/genesys_audiocodes
 LAB_STATE := $(CURDIR)/.lab/default
 LABCTL := $(PY) tests/lab/labctl.py
 N ?= 200
@@ -17,7 +18,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv tree lab-up lab-down lab-status lab-reset demo test sanity lint docs-lint unit integration \
+.PHONY: help venv tree sanity-tree lab-up lab-down lab-status lab-reset demo test sanity lint docs-lint unit integration \
         molecule chaos bench docs build build-check clean
 
 help:
@@ -40,15 +41,21 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 
 venv: $(VENV)/.installed
 
-# The collection tree: a real folder of links to every top-level entry of the checkout (ansible-test
-# resolves its working directory physically, so the collection folder itself cannot be a link).
+# The collection tree: .collections/ansible_collections/telephony/genesys_audiocodes is a link to the
+# checkout, so ansible-playbook, ansible-doc, molecule and pytest find this collection by its name.
 tree:
-	@mkdir -p $(COLLECTION_TREE)
-	@find $(COLLECTION_TREE) -maxdepth 1 -type l ! -exec test -e {} \; -delete
-	@for entry in $$(ls -A $(CURDIR)); do \
-	  case "$$entry" in .collections|.venv|.lab|.ansible|.pytest_cache) continue;; esac; \
-	  ln -sfn "$(CURDIR)/$$entry" "$(COLLECTION_TREE)/$$entry"; \
-	done
+	@mkdir -p $(dir $(COLLECTION_TREE))
+	@ln -sfn ../../.. $(COLLECTION_TREE)
+
+# ansible-test resolves its working directory physically and refuses symlinks inside a collection,
+# so sanity runs in a tree of hard links to the files git tracks (or would track), laid afresh.
+sanity-tree:
+	@rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
+	@git ls-files -z --cached --others --exclude-standard | \
+	  while IFS= read -r -d '' f; do [ -f "$$f" ] && printf '%s\0' "$$f"; done | \
+	  xargs -0 cp --parents --link -t $(SANITY_TREE)
+	@# Its own git index: inside the checkout, ansible-test would ask the checkout's git, which ignores it.
+	@cd $(SANITY_TREE) && git init -q && git add -A
 
 # --- lab -----------------------------------------------------------------------------------------
 lab-up: venv
@@ -80,7 +87,7 @@ demo: venv tree
 	$(BIN)/ansible-playbook playbooks/deploy_bc.yml || exit 1
 
 # --- tests ---------------------------------------------------------------------------------------
-SANITY_CMD := cd $(COLLECTION_TREE) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+SANITY_CMD := $(MAKE) --no-print-directory sanity-tree && cd $(SANITY_TREE) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 PYTEST := cd $(COLLECTION_TREE) && $(PY) -m pytest -p no:cacheprovider
 
 test: venv tree

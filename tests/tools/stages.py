@@ -22,7 +22,7 @@ def main(argv):
     results = []
     total_start = time.monotonic()
     for spec in argv:
-        name, _, command = spec.partition('=')
+        name, command = spec.split('=', 1)
         code, seconds = run_stage(name, command)
         results.append((name, code, seconds))
         sys.stdout.write('<== stage %s: %s in %.1f s\n' % (name, 'passed' if code == 0 else 'FAILED (exit %d)' % code, seconds))
@@ -31,7 +31,7 @@ def main(argv):
     sys.stdout.write('\nstage durations:\n')
     for name, code, seconds in results:
         sys.stdout.write('  %-12s %-7s %7.1f s\n' % (name, 'ok' if code == 0 else 'FAILED', seconds))
-    failed = [name for name, code, _ in results if code != 0]
+    failed = [result[0] for result in results if result[1] != 0]
     skipped = len(argv) - len(results)
     total = time.monotonic() - total_start
     if failed:
