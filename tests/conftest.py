@@ -15,3 +15,7 @@ TESTS_DIR = os.path.join(REPO_ROOT, 'tests')
 for path in (COLLECTIONS_ROOT, TESTS_DIR):
     if path not in sys.path:
         sys.path.insert(0, path)
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'lab_scale: starts a lab with a thousand phones (a few seconds)')
