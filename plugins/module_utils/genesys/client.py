@@ -1,0 +1,366 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The GAX (Genesys Administrator Extension) REST client: one session, retries, no duplicates.
+
+Everything that talks HTTP to GAX lives here. What it tolerates (INTERFACES.md section 3): any 2xx
+on a write, with or without a body; error bodies in JSON, HTML or nothing; a session that expires
+between two requests (401, a redirect, or a login page where JSON was expected); transient faults
+(connection reset, timeout, 5xx), retried with backoff; a create whose answer was lost, which is
+looked for before it is tried again.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+import re
+import time
+import traceback
+
+from html.parser import HTMLParser
+from urllib.parse import quote, urlsplit
+
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
+    InputError, OperatorError, RemoteError, SecretMasker, call_with_retries,
+)
+
+try:
+    import requests
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+API = '/gax/api'
+LOGIN_PATH = API + '/session/login'
+OBJECTS_PATH = API + '/cfg/objects'
+
+ATTEMPTS = 6
+"""Tries per request (5 retries): at a 10 % fault rate, 1 request in a million still fails."""
+
+DETAIL_MAX = 300
+
+
+class NotFound(RemoteError):
+    """GAX answered 404."""
+
+
+class _Expired(Exception):
+    """GAX answered as if the session were gone: 401, a redirect, or an HTML page."""
+
+    def __init__(self, how):
+        self.how = how
+        super(_Expired, self).__init__(how)
+
+
+class _TextOfHtml(HTMLParser):
+    """The visible text of an HTML error page."""
+
+    def __init__(self):
+        HTMLParser.__init__(self)
+        self.parts = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ('script', 'style'):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ('script', 'style') and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def html_text(markup):
+    parser = _TextOfHtml()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:  # pylint: disable=broad-except
+        # A page too broken to parse still says something: fall back to stripping the tags.
+        return re.sub(r'<[^>]*>', ' ', markup)
+    return ' '.join(parser.parts)
+
+
+def _decode(content):
+    try:
+        return content.decode('utf-8')
+    except UnicodeDecodeError:
+        # Some GAX installations answer in the server's ANSI code page.
+        return content.decode('latin-1')
+
+
+def _json_message(data):
+    """The human part of a JSON error body, whatever its shape."""
+    if isinstance(data, dict):
+        for key in ('message', 'errorMessage', 'error_message', 'statusMessage', 'error', 'detail',
+                    'description', 'reason', 'status'):
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+            if isinstance(value, dict):
+                inner = _json_message(value)
+                if inner:
+                    return inner
+    return json.dumps(data, sort_keys=True, separators=(',', ':'))
+
+
+def _is_html(response):
+    if 'html' in response.headers.get('Content-Type', '').lower():
+        return True
+    return response.content.lstrip()[:1] == b'<'
+
+
+def _shorten(text):
+    text = ' '.join(text.split())
+    return text if len(text) <= DETAIL_MAX else text[:DETAIL_MAX - 3] + '...'
+
+
+def _connection_reason(exc):
+    """A short reason for a requests connection error (its str() nests three exceptions)."""
+    text = str(exc)
+    for marker in ('connection refused', 'connection reset', 'remote end closed connection without response',
+                   'connection aborted', 'read timed out', 'timed out', 'no route to host',
+                   'certificate verify failed', 'wrong version number', 'incompleteread'):
+        if marker in text.lower():
+            return marker
+    return _shorten(text)
+
+
+class GaxClient:
+    """A logged-in GAX session for one module run.
+
+    ``masker`` holds every secret of the run; each message this client builds goes through it.
+    """
+
+    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30,
+                 masker=None, attempts=ATTEMPTS, sleep=time.sleep):
+        if not HAS_REQUESTS:
+            raise OperatorError('GAX client', 'the Python library requests is not installed',
+                                'install requests on the host that runs the module')
+        self.url = self._base_url(url)
+        self.subject = 'GAX %s' % self.url
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.attempts = attempts
+        self.sleep = sleep
+        self.masker = masker if masker is not None else SecretMasker()
+        self.masker.add(password)
+        if ca_path and not os.path.exists(ca_path):
+            raise InputError(self.subject, 'ca_path %s does not exist' % ca_path,
+                             'give the path of the CA bundle (PEM) that signed GAX\'s certificate')
+        if not validate_certs:
+            self.verify = False
+            self._quiet_insecure_warning()
+        else:
+            self.verify = ca_path or True
+        self.http = requests.Session()
+        self.http.headers.update({'Accept': 'application/json'})
+        self._logged_in = False
+
+    @classmethod
+    def from_params(cls, params, masker=None, **kwargs):
+        """A client from the modules' connection options (see the genesys doc fragment)."""
+        return cls(params.get('gax_url'), params.get('username'), params.get('password'),
+                   validate_certs=params.get('validate_certs', True) is not False,
+                   ca_path=params.get('ca_path'), timeout=params.get('timeout') or 30,
+                   masker=masker, **kwargs)
+
+    @staticmethod
+    def _base_url(url):
+        text = (url or '').strip().rstrip('/')
+        parts = urlsplit(text)
+        if parts.scheme not in ('http', 'https') or not parts.netloc:
+            raise InputError('GAX %s' % (url or '(no gax_url)'), 'gax_url is not an http(s) URL',
+                             'give the GAX address as http(s)://host:port, for example http://127.0.0.3:8080')
+        # Accept the API root as well as the server's address.
+        if text.endswith(API):
+            text = text[:-len(API)]
+        return text
+
+    @staticmethod
+    def _quiet_insecure_warning():
+        try:
+            from urllib3.exceptions import InsecureRequestWarning  # pylint: disable=import-outside-toplevel
+            import urllib3  # pylint: disable=import-outside-toplevel
+            urllib3.disable_warnings(InsecureRequestWarning)
+        except ImportError:  # pragma: no cover - urllib3 comes with requests
+            pass
+
+    # --- one exchange -----------------------------------------------------------------------------
+
+    def _error(self, cause, fix=None, status=None, endpoint=None, transient=False, cls=RemoteError):
+        return cls(self.subject, self.masker.text(cause), fix, status=status, endpoint=endpoint, transient=transient)
+
+    def detail(self, response):
+        """The server's words in an answer: a JSON message, the text of an HTML page, or 'empty body'."""
+        text = _decode(response.content).strip()
+        if not text:
+            return 'empty body'
+        if text[:1] in '{[':
+            try:
+                text = _json_message(json.loads(text))
+            except ValueError:
+                pass
+        elif _is_html(response):
+            text = html_text(text) or 'an HTML page without text'
+        return _shorten(self.masker.text(text))
+
+    def _status(self, response):
+        return 'HTTP %d %s: %s' % (response.status_code, response.reason or '', self.detail(response))
+
+    def _send(self, method, path, body=None, params=None):
+        endpoint = '%s %s' % (method, path)
+        try:
+            return self.http.request(method, self.url + path, json=body, params=params, timeout=self.timeout,
+                                     verify=self.verify, allow_redirects=False)
+        except requests.exceptions.SSLError as exc:
+            raise self._error(
+                'TLS handshake failed (%s)' % _connection_reason(exc),
+                'check that gax_url says https only for a TLS port; if the certificate is not trusted, set ca_path '
+                '(or GAX_CA_PATH) to the CA bundle that signed it, or validate_certs: false to skip the check in a lab',
+                endpoint=endpoint)
+        except requests.exceptions.Timeout:
+            raise self._error('no answer within %s s' % self.timeout,
+                              'check that GAX is up, or raise timeout', endpoint=endpoint, transient=True)
+        except requests.exceptions.ConnectionError as exc:
+            raise self._error('cannot talk to GAX (%s)' % _connection_reason(exc),
+                              'check gax_url and that GAX is running and reachable', endpoint=endpoint, transient=True)
+        except requests.exceptions.RequestException as exc:
+            raise self._error('request failed (%s)' % _shorten(str(exc)), 'check gax_url', endpoint=endpoint)
+
+    def login(self):
+        """Open the session (``POST session/login``; GAX answers 204 and sets a cookie)."""
+        endpoint = 'POST %s' % LOGIN_PATH
+        self.http.cookies.clear()
+        self._logged_in = False
+        response = self._send('POST', LOGIN_PATH, {
+            'username': self.username, 'password': self._password, 'isPasswordEncrypted': False})
+        status = response.status_code
+        if 200 <= status < 300:
+            self._logged_in = True
+            return
+        if status in (401, 403):
+            raise self._error("login as '%s' refused (%s)" % (self.username, self._status(response)),
+                              'check username and password (or GAX_USERNAME and GAX_PASSWORD)',
+                              status=status, endpoint=endpoint)
+        if 300 <= status < 400:
+            raise self._error('the login was redirected to %s' % response.headers.get('Location', '(nowhere)'),
+                              'check gax_url: the scheme, host and port of GAX itself', status=status, endpoint=endpoint)
+        raise self._error('login failed (%s)' % self._status(response),
+                          'check gax_url, and that GAX is connected to its Configuration Server',
+                          status=status, endpoint=endpoint, transient=status >= 500)
+
+    @staticmethod
+    def _expired(response):
+        status = response.status_code
+        if status == 401:
+            return 'HTTP 401'
+        if 300 <= status < 400:
+            return 'a redirect to %s' % response.headers.get('Location', '(nowhere)')
+        if 200 <= status < 300 and _is_html(response):
+            return 'an HTML page where JSON was expected'
+        return None
+
+    def _exchange(self, method, path, body=None, params=None):
+        """One request in the session; logs in first, and once more if the session has expired."""
+        if not self._logged_in:
+            self.login()
+        response = self._send(method, path, body, params)
+        if self._expired(response):
+            self.login()
+            response = self._send(method, path, body, params)
+            how = self._expired(response)
+            if how:
+                raise self._error(
+                    'GAX answered %s right after a fresh login (%s)' % (how, self._status(response)),
+                    'check that gax_url points at GAX itself (not a portal in front of it) and that the user may use its API',
+                    status=response.status_code, endpoint='%s %s' % (method, path))
+        return self._answer(method, path, response)
+
+    def _answer(self, method, path, response):
+        endpoint = '%s %s' % (method, path)
+        status = response.status_code
+        if 200 <= status < 300:
+            if not response.content.strip():
+                return None
+            try:
+                return json.loads(_decode(response.content))
+            except ValueError:
+                if method == 'GET':
+                    raise self._error('the answer is not JSON (%s)' % self._status(response),
+                                      'check that gax_url points at GAX', status=status, endpoint=endpoint)
+                return None  # a write answered with something else than the object: it is re-read anyway
+        if status == 404:
+            raise self._error('not found (%s)' % self._status(response), None, status=status, endpoint=endpoint,
+                              cls=NotFound)
+        return self._failure(response, endpoint)
+
+    def _failure(self, response, endpoint):
+        status = response.status_code
+        if status >= 500:
+            raise self._error('GAX failed (%s)' % self._status(response),
+                              'retry later; if it persists, check GAX and its Configuration Server logs',
+                              status=status, endpoint=endpoint, transient=True)
+        if status == 403:
+            fix = 'give the GAX user write permission on these objects (access group, folder permissions)'
+        else:
+            fix = 'correct what the server\'s words (quoted) point at, in the task\'s input or in GAX Administrator'
+        raise self._error('GAX refused the request (%s)' % self._status(response), fix, status=status, endpoint=endpoint)
+
+    def request(self, method, path, body=None, params=None):
+        """An idempotent request, retried with backoff on transient faults."""
+        return call_with_retries(lambda: self._exchange(method, path, body, params),
+                                 attempts=self.attempts, sleep=self.sleep)
+
+    # --- objects ----------------------------------------------------------------------------------
+
+    def list(self, cfg_type):
+        """Every object of a type (``GET cfg/objects?type=...&brief=false``), as a list."""
+        data = self.request('GET', OBJECTS_PATH, params={'type': cfg_type, 'brief': 'false'})
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise self._error('the list of %s objects is not a JSON array (%s)' % (cfg_type, type(data).__name__),
+                              'check that gax_url points at GAX', endpoint='GET %s?type=%s' % (OBJECTS_PATH, cfg_type))
+        return [obj for obj in data if isinstance(obj, dict)]
+
+    def create(self, body, find):
+        """Create an object; returns what GAX answered (the object, or None for an empty answer).
+
+        ``find()`` returns the object if it exists already. A create that failed transiently may have
+        been done all the same (its answer lost), so ``find()`` is asked before each new try.
+        """
+        tried = []
+
+        def attempt():
+            if tried:
+                found = find()
+                if found is not None:
+                    return found
+            tried.append(True)
+            data = self._exchange('POST', OBJECTS_PATH, body)
+            return data if isinstance(data, dict) else None
+        return call_with_retries(attempt, attempts=self.attempts, sleep=self.sleep)
+
+    def _object_path(self, cfg_type, dbid):
+        return '%s/%s/%s' % (OBJECTS_PATH, cfg_type, quote(str(dbid), safe=''))
+
+    def update(self, cfg_type, dbid, body):
+        """Replace the whole object (``PUT``); ``body`` is the object as read, with the changes made."""
+        self.request('PUT', self._object_path(cfg_type, dbid), body)
+
+    def delete(self, cfg_type, dbid):
+        """Delete an object; one already gone (a retry after a lost answer) is fine."""
+        try:
+            self.request('DELETE', self._object_path(cfg_type, dbid))
+        except NotFound:
+            pass

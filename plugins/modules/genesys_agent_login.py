@@ -1,0 +1,289 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: genesys_agent_login
+short_description: Manage Genesys Agent Logins and their annex options through GAX
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes Agent Logins on one switch of a Genesys Configuration Server,
+    through Genesys Administrator Extension (GAX). An agent who logs in from an AudioCodes phone
+    enters the login code as user name and the Agent Login's password.
+  - One Agent Login with O(login_code), or many in one call with O(agent_logins); a call lists the
+    switch's Agent Logins once and writes only those that differ, so a call that changes nothing
+    makes three requests (log in, list switches, list Agent Logins).
+  - Updates send back the whole object as read, with only the managed fields and options changed.
+  - After writing, the Agent Logins are read back once; an option GAX did not keep fails the task,
+    naming it.
+  - All input is checked before the first write; bad input changes nothing.
+author:
+  - telephony.genesys_audiocodes contributors (@telephony)
+extends_documentation_fragment:
+  - telephony.genesys_audiocodes.genesys
+  - telephony.genesys_audiocodes.genesys.action_group
+attributes:
+  check_mode:
+    description: Lists the switch's Agent Logins and reports what would change; writes nothing.
+    support: full
+  diff_mode:
+    description:
+      - One diff per changed Agent Login; secrets masked.
+      - GAX never returns the password, so with O(update_password=always) the diff can only say it
+        was written, not whether it differed.
+    support: partial
+  idempotent:
+    description:
+      - Idempotent with O(update_password=on_create) (the default).
+      - With O(update_password=always) the password is written, and the task reports a change, on
+        every run, because GAX never returns it to compare.
+    support: partial
+options:
+  switch:
+    description:
+      - Name of the switch (CfgSwitch) the Agent Logins belong to. An unknown name fails, listing
+        the known ones.
+    type: str
+    required: true
+  login_code:
+    description:
+      - Login code of the one Agent Login to manage. Unique within the switch, cannot change; no spaces.
+      - Mutually exclusive with O(agent_logins).
+    type: str
+  login_password:
+    description:
+      - Password of the Agent Login (the agent enters it on the phone). Write-only, GAX never
+        returns it. When it is written depends on O(update_password).
+      - Named C(login_password) because O(password) is the password of the GAX user.
+      - Never shown in results, diffs or messages.
+    type: str
+  update_password:
+    description:
+      - V(on_create) sets O(login_password) only when the Agent Login is created.
+      - V(always) writes it on every run (the task then always reports a change).
+      - With O(agent_logins), the default for each entry that does not set its own.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  folder:
+    description:
+      - DBID of the folder (CfgFolder) a new Agent Login is created in; without it GAX uses the
+        switch's default Agent Login folder. An existing Agent Login is not moved.
+    type: str
+  state:
+    description:
+      - V(present) creates or updates the Agent Login, V(absent) deletes it.
+      - With O(agent_logins), the default for each entry that does not set its own.
+    type: str
+    choices: [present, absent]
+    default: present
+  enabled:
+    description:
+      - Whether the Agent Login is enabled. A new one is enabled unless this says V(false).
+      - Not managed on an existing Agent Login when left out.
+    type: bool
+  options:
+    description:
+      - Annex options as C(section -> key -> value) (for example C(TServer) C(wrap-up-time) or
+        C(gvm_mailbox)). Only the sections and keys given are managed.
+      - A value is a string, a number or a boolean, written as text; null removes the key. Values
+        compare after stripping surrounding spaces.
+      - The value of a C(password) key is a secret, never shown; given as C(********) it keeps the
+        current value.
+    type: dict
+  purge_options:
+    description:
+      - Also remove the keys of the sections named in O(options) that O(options) does not list.
+    type: bool
+    default: false
+  agent_logins:
+    description:
+      - Many Agent Logins of the switch in one call, sharing one GAX session and one listing. Each
+        entry takes the per-login options above; an option left out of an entry takes the value
+        given at the top level of the task.
+      - A login code listed twice fails the whole call before anything is written.
+      - Mutually exclusive with O(login_code).
+    type: list
+    elements: dict
+    suboptions:
+      login_code:
+        description: Login code, as O(login_code).
+        type: str
+        required: true
+      login_password:
+        description: As O(login_password).
+        type: str
+      update_password:
+        description: As O(update_password); defaults to the top-level O(update_password).
+        type: str
+        choices: [on_create, always]
+      folder:
+        description: As O(folder).
+        type: str
+      state:
+        description: As O(state); defaults to the top-level O(state).
+        type: str
+        choices: [present, absent]
+      enabled:
+        description: As O(enabled).
+        type: bool
+      options:
+        description: As O(options); defaults to the top-level O(options).
+        type: dict
+      purge_options:
+        description: As O(purge_options); defaults to the top-level O(purge_options).
+        type: bool
+notes:
+  - Whether GAX keeps the password of an Agent Login when an update leaves it out is not documented;
+    the module cannot send it back because GAX never returns it.
+seealso:
+  - module: telephony.genesys_audiocodes.genesys_agent_login_info
+  - module: telephony.genesys_audiocodes.genesys_dn
+'''
+
+EXAMPLES = r'''
+- name: The Agent Login an agent enters on the phone (the lab's GAX)
+  telephony.genesys_audiocodes.genesys_agent_login:
+    gax_url: http://127.0.0.3:8080
+    username: default
+    password: "{{ gax_password }}"
+    switch: SIP_Switch_A
+    login_code: "7001"
+    login_password: "{{ agent_password }}"
+    options:
+      TServer:
+        wrap-up-time: 0
+
+- name: The same Agent Logins on both sites of a Business Continuity pair, password reset every run
+  telephony.genesys_audiocodes.genesys_agent_login:
+    gax_url: http://127.0.0.3:8080
+    username: default
+    password: "{{ gax_password }}"
+    switch: "{{ item }}"
+    update_password: always
+    agent_logins:
+      - login_code: "7001"
+        login_password: "{{ agent_7001_password }}"
+      - login_code: "7002"
+        login_password: "{{ agent_7002_password }}"
+  loop: [SIP_Switch_A, SIP_Switch_B]
+
+- name: Delete an Agent Login
+  telephony.genesys_audiocodes.genesys_agent_login:
+    gax_url: http://127.0.0.3:8080
+    username: default
+    password: "{{ gax_password }}"
+    switch: SIP_Switch_A
+    login_code: "7099"
+    state: absent
+'''
+
+RETURN = r'''
+switch:
+  description: The switch the call was about.
+  returned: success
+  type: str
+  sample: SIP_Switch_A
+agent_logins:
+  description: One entry per Agent Login asked for, in the order given.
+  returned: success, and on a failure after some Agent Logins were written
+  type: list
+  elements: dict
+  contains:
+    login_code:
+      description: The login code.
+      type: str
+      sample: "7001"
+    action:
+      description: What was done (in check mode, what would be done).
+      type: str
+      sample: created
+      choices: [created, updated, deleted, none]
+    changed:
+      description: Whether this Agent Login changed (or would change).
+      type: bool
+      sample: true
+    changes:
+      description:
+        - For each field (V(enabled), V(folder), V(login_password)) and annex option (named
+          C(section/key)) that changed, its C(before) and C(after) value; null means absent.
+        - Secrets read C(********).
+      type: dict
+      sample: {"TServer/wrap-up-time": {"before": null, "after": "0"}, "login_password": {"before": null, "after": "********"}}
+    dbid:
+      description: The Agent Login's DBID; absent for one not created yet (check mode).
+      type: str
+      sample: "102"
+diff:
+  description: One before/after text per changed Agent Login (C(key=value) lines); secrets masked.
+  returned: success, in diff mode
+  type: list
+  elements: dict
+  sample: [{"before_header": "Agent Login 7001 on switch SIP_Switch_A", "after_header": "Agent Login 7001 on switch SIP_Switch_A",
+            "before": "", "after": "TServer/wrap-up-time=0\nenabled=True\nlogin_password=********\n"}]
+status:
+  description: HTTP status of the GAX answer that failed the task.
+  returned: on a failure answered by GAX
+  type: int
+  sample: 403
+endpoint:
+  description: The request that failed, as C(METHOD path).
+  returned: on a failure talking to GAX
+  type: str
+  sample: PUT /gax/api/cfg/objects/CfgAgentLogin/102
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import OperatorError
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.genesys import core
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.genesys.client import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR,
+)
+
+
+def login_options(entry):
+    """The per-login options; in an entry of ``agent_logins`` they have no defaults (the top level gives them)."""
+    def default(value):
+        return {} if entry else {'default': value}
+    return dict(
+        login_password=dict(type='str', no_log=True),
+        update_password=dict(type='str', choices=['on_create', 'always'], **default('on_create')),
+        folder=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], **default('present')),
+        enabled=dict(type='bool'),
+        options=dict(type='dict'),
+        purge_options=dict(type='bool', **default(False)),
+    )
+
+
+def main():
+    entry = dict(login_code=dict(type='str', required=True), **login_options(entry=True))
+    argument_spec = core.gax_argument_spec()
+    argument_spec.update(
+        switch=dict(type='str', required=True),
+        login_code=dict(type='str'),
+        agent_logins=dict(type='list', elements='dict', options=entry),
+        **login_options(entry=False)
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           mutually_exclusive=[('login_code', 'agent_logins')],
+                           required_one_of=[('login_code', 'agent_logins')])
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    module.no_log_values.update(core.agent_login_secrets(module.params))
+    try:
+        result = core.run_agent_login(module.params, check_mode=module.check_mode)
+    except OperatorError as exc:
+        module.fail_json(**core.failure_result(exc))
+    if not module._diff:
+        result.pop('diff', None)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
