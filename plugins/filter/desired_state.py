@@ -29,9 +29,10 @@ description:
     firmware takes) fail the filter with one message that lists every problem, each naming the
     host and line, the rule and the fix.
   - Warnings (TLS needs the Genesys Security Pack on UNIX) are shown once and returned in RV(_value.warnings).
-  - The result holds the SIP and Agent Login passwords in clear, as the modules need them. Keep
-    it out of the output; set C(no_log) to V(true) on the tasks that hold it. No message of this filter
-    contains a secret.
+  - The result holds the SIP and Agent Login passwords in clear, as the modules need them. Set
+    C(no_log) on the task that stores it (C(set_fact)) and on any other task that would print it;
+    the collection's modules mask these secrets in their own results and diffs, so the tasks that
+    call them keep their diffs and need no C(no_log). No message of this filter contains a secret.
   - The inventory schema is described in C(docs/inventory.md) of the collection.
 author:
   - telephony.genesys_audiocodes contributors (@telephony)
@@ -90,22 +91,18 @@ EXAMPLES = r'''
   run_once: true
   no_log: true
 
-- name: Write the DNs of each switch
+- name: Write the DNs of each switch (the module masks the SIP passwords in its result and diff)
   telephony.genesys_audiocodes.genesys_dn:
-    gax_url: "{{ item.value.gax_url }}"
-    switch: "{{ item.value.switch }}"
-    dns: "{{ item.value.dns }}"
-  loop: "{{ desired.switches | dict2items }}"
-  loop_control:
-    label: "{{ item.key }}"
+    gax_url: "{{ desired.switches[item].gax_url }}"
+    switch: "{{ desired.switches[item].switch }}"
+    dns: "{{ desired.switches[item].dns }}"
+  loop: "{{ desired.switches.keys() | list }}"
   run_once: true
-  no_log: true
 
-- name: Configure this phone
+- name: Configure this phone (the module masks the secrets in settings itself)
   telephony.genesys_audiocodes.audiocodes_phone:
     host: "{{ desired.phones[inventory_hostname].address }}"
     settings: "{{ desired.phones[inventory_hostname].settings }}"
-  no_log: true
 
 - name: The same with explicit data (a dict of host to variables)
   ansible.builtin.debug:

@@ -1119,7 +1119,9 @@ class _Evaluation(object):
                              'remove primary_dn')
             if sca['role'] == 'primary' and line.dn_type != 'extension':
                 report.error('schema', line.subject, 'a Primary Shared Line DN is an Extension', 'set dn_type: extension')
-            if sca['preferred_site'] and (sca['role'] != 'primary' or sca['preferred_site'] not in (self.bc_pair or ())):
+            # Outside Business Continuity preferred_site is ignored, like bc_mode, so one inventory can
+            # switch deployment with -e.
+            if sca['preferred_site'] and self.is_bc and (sca['role'] != 'primary' or sca['preferred_site'] not in (self.bc_pair or ())):
                 report.error('schema', line.subject, 'preferred_site applies to a SCA primary in Business Continuity '
                              'and must be one of bc_sites', 'remove preferred_site or correct it')
             if sca['role'] == 'primary' and line.state == 'present':

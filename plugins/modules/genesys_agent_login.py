@@ -252,7 +252,7 @@ def login_options(entry):
         return {} if entry else {'default': value}
     return dict(
         login_password=dict(type='str', no_log=True),
-        update_password=dict(type='str', choices=['on_create', 'always'], **default('on_create')),
+        update_password=dict(type='str', choices=['on_create', 'always'], no_log=False, **default('on_create')),
         folder=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], **default('present')),
         enabled=dict(type='bool'),

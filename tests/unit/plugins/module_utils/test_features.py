@@ -410,6 +410,14 @@ def test_sca_secondary_registering_as_the_shared_line_writes_no_dn():
     assert settings(state, 'phone-sec')['voip/line/0/id'] == '1502'
 
 
+def test_sca_preferred_site_is_ignored_outside_bc_so_one_inventory_switches_deployment():
+    phones = sca_pair()
+    phones['phone-1502']['lines'][0]['features']['sca'] = {'role': 'primary', 'preferred_site': 'lyon'}
+    state = standalone(phones, SITES)
+    assert tserver(state)['sca-preferred-site'] is None
+    assert tserver(state)['shared-line'] == 'true'
+
+
 def test_sca_in_bc_is_accepted_with_sip_server_8_1_101_75_and_names_the_preferred_site():
     sites = [dict(PARIS, sip_server_version='8.1.101.75', sip_server_application='SIPS_Paris'),
              dict(LYON, sip_server_version='8.1.101.80', sip_server_application='SIPS_Lyon')]
