@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Round-trip reader and writer of AudioCodes configuration files.
+
+A file that nothing changed renders back byte for byte: comments (``;``), blank lines, order,
+``include`` lines, ``{"..."}`` values, whitespace around ``=``, line endings and a missing final
+newline. Setting a key rewrites only the value part of its line(s); a new key goes at the end.
+``include`` targets are listed, never fetched.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import codecs
+import re
+
+_LINE = re.compile(r'[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$')
+_EOL = re.compile(r'(\r\n|\n|\r)$')
+_INCLUDE = re.compile(r'^[ \t]*include[ \t]+(?P<target>\S.*?)[ \t]*$')
+_SETTING = re.compile(r'^(?P<head>[ \t]*(?P<key>[^\s=;#][^\s=]*)[ \t]*=[ \t]*)(?P<value>.*)$')
+
+BLANK, COMMENT, INCLUDE, SETTING, OTHER = 'blank', 'comment', 'include', 'setting', 'other'
+
+
+class _Line(object):
+    __slots__ = ('kind', 'head', 'value', 'eol', 'key')
+
+    def __init__(self, kind, head, value='', eol='', key=None):
+        self.kind, self.head, self.value, self.eol, self.key = kind, head, value, eol, key
+
+    def render(self):
+        return self.head + self.value + self.eol
+
+
+def _classify(text):
+    eol_match = _EOL.search(text)
+    eol = eol_match.group(1) if eol_match else ''
+    body = text[:len(text) - len(eol)]
+    stripped = body.strip()
+    if not stripped:
+        return _Line(BLANK, body, eol=eol)
+    if stripped.startswith((';', '#')):
+        return _Line(COMMENT, body, eol=eol)
+    include = _INCLUDE.match(body)
+    if include:
+        return _Line(INCLUDE, body, eol=eol, key=include.group('target'))
+    setting = _SETTING.match(body)
+    if setting:
+        return _Line(SETTING, setting.group('head'), setting.group('value'), eol, setting.group('key'))
+    return _Line(OTHER, body, eol=eol)
+
+
+class ConfigFile(object):
+    """One configuration file, kept line by line."""
+
+    def __init__(self, text='', encoding='utf-8', bom=False):
+        self.encoding = encoding
+        self.bom = bom
+        self._lines = [_classify(part) for part in _LINE.findall(text)]
+
+    @classmethod
+    def from_bytes(cls, data):
+        """Decode as UTF-8 (latin-1 if that fails, which maps every byte), remembering a BOM."""
+        bom = data.startswith(codecs.BOM_UTF8)
+        if bom:
+            data = data[len(codecs.BOM_UTF8):]
+        try:
+            return cls(data.decode('utf-8'), 'utf-8', bom)
+        except UnicodeDecodeError:
+            return cls(data.decode('latin-1'), 'latin-1', bom)
+
+    def render(self):
+        return ''.join(line.render() for line in self._lines)
+
+    def to_bytes(self):
+        data = self.render().encode(self.encoding)
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+    @property
+    def newline(self):
+        """The file's own line ending (the first one found), for lines it gains."""
+        for line in self._lines:
+            if line.eol:
+                return line.eol
+        return '\n'
+
+    @property
+    def includes(self):
+        return [line.key for line in self._lines if line.kind == INCLUDE]
+
+    def keys(self):
+        seen = []
+        for line in self._lines:
+            if line.kind == SETTING and line.key not in seen:
+                seen.append(line.key)
+        return seen
+
+    def values(self):
+        """``{key: value}``, values stripped; a key set twice counts with its last value."""
+        result = {}
+        for line in self._lines:
+            if line.kind == SETTING:
+                result[line.key] = line.value.strip()
+        return result
+
+    def get(self, key, default=None):
+        return self.values().get(key, default)
+
+    def __contains__(self, key):
+        return any(line.kind == SETTING and line.key == key for line in self._lines)
+
+    def set(self, key, value):
+        """Give ``key`` the text ``value``: in place on every line that sets it, else appended.
+
+        A key that already holds ``value`` is left as it is, so the file keeps every byte.
+        """
+        value = str(value)
+        if '\n' in value or '\r' in value:
+            raise ValueError('a configuration value cannot contain a line break (key %s)' % key)
+        if key in self and self.get(key) == value:
+            return
+        found = False
+        for line in self._lines:
+            if line.kind == SETTING and line.key == key:
+                # Keep what trailed the old value (spaces), so only the value itself changes.
+                trail = line.value[len(line.value.rstrip()):]
+                line.value = value + trail
+                found = True
+        if not found:
+            newline = self.newline
+            if self._lines and not self._lines[-1].eol:
+                self._lines[-1].eol = newline
+            self._lines.append(_Line(SETTING, '%s=' % key, value, newline, key))
+
+    def update(self, values):
+        for key in values:
+            self.set(key, values[key])

@@ -1,0 +1,456 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The web client of one AudioCodes 400HD phone: session, retries, pages, upload, reboot wait.
+
+One session per module run. Transient faults (connection refused or reset, timeouts, 5xx) are
+retried with backoff; a session that expired (the phone answers with its login page) is renewed
+once and the request repeated. The client never logs a request body and talks only to the
+address it was given: links and redirects are followed on that address alone.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import base64
+import posixpath
+import time
+import warnings
+
+try:
+    from urllib.parse import urljoin, urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urljoin, urlsplit
+
+try:
+    import requests
+    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the modules
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
+    OperatorError, RemoteError, call_with_retries,
+)
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import pages, scrape
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.cfgfile import ConfigFile
+
+USER_AGENT = 'telephony.genesys_audiocodes'
+RETRY_ATTEMPTS = 4
+MAX_REDIRECTS = 5
+UNREACHABLE = ('connection refused', 'no route to host', 'host unreachable')
+PAGES_FIX = ("this firmware may differ from what the collection assumes: correct "
+             "plugins/module_utils/audiocodes/pages.py from a capture of the phone's web interface")
+
+
+class Snapshot(object):
+    """What manu_config.htm showed and the configuration file it links to."""
+
+    def __init__(self, url, data, form):
+        self.url = url
+        self.data = data
+        self.form = form
+        self.config = ConfigFile.from_bytes(data)
+
+    @property
+    def name(self):
+        return posixpath.basename(urlsplit(self.url).path)
+
+    @property
+    def values(self):
+        return self.config.values()
+
+
+def _reason(exc):
+    """A short cause for a connection failure, without the library's wrapping."""
+    text = str(exc).lower()
+    for needle, reason in (('refused', 'connection refused'), ('reset', 'connection reset'),
+                           ('timed out', 'timed out'), ('timeout', 'timed out'),
+                           ('aborted', 'connection aborted'), ('remotedisconnected', 'connection closed'),
+                           ('name or service', 'name not resolved'), ('no route', 'no route to host'),
+                           ('unreachable', 'host unreachable')):
+        if needle in text:
+            return reason
+    return exc.__class__.__name__
+
+
+class PhoneClient(object):
+    """HTTP(S) to one phone's web interface."""
+
+    def __init__(self, host, port=None, use_https=True, validate_certs=True, ca_path=None,
+                 username='admin', password='', timeout=30, sleep=time.sleep, clock=time.monotonic):
+        if not HAS_REQUESTS or not scrape.HAS_LXML:
+            raise OperatorError('phone %s' % host, 'the Python libraries requests and lxml are needed',
+                                'install them on the host that runs the module (pip install requests lxml)')
+        self.host = host
+        self.subject = 'phone %s' % host
+        netloc = '[%s]' % host if ':' in host and not host.startswith('[') else host
+        if port:
+            netloc = '%s:%d' % (netloc, int(port))
+        self.base = '%s://%s' % ('https' if use_https else 'http', netloc)
+        self.username = username
+        self._password = password or ''
+        self.timeout = timeout
+        self.sleep = sleep
+        self.clock = clock
+        self.http = requests.Session()
+        self.http.trust_env = False          # no proxies, netrc or CA bundle from the environment
+        self.http.verify = (ca_path or True) if validate_certs else False
+        self.http.headers['User-Agent'] = USER_AGENT
+        self.auth = None                     # None until logged in, then cookie, basic or digest
+        self.shown = set()                   # pages shown in this session: a POST needs one first
+        self._forms = {}
+        self.down_seen = False               # set when the phone refused a connection (restarting)
+
+    @classmethod
+    def from_params(cls, params, **kwargs):
+        return cls(params['host'], port=params.get('port'), use_https=params.get('use_https', True),
+                   validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
+                   username=params.get('username') or 'admin', password=params.get('password'),
+                   timeout=params.get('timeout') or 30, **kwargs)
+
+    # --- transport ----------------------------------------------------------------------------
+    def _local(self, target):
+        """``target`` (path or URL) on this phone's address only."""
+        parts = urlsplit(target)
+        path = parts.path or '/'
+        if not path.startswith('/'):
+            path = '/' + path
+        return self.base + path + ('?' + parts.query if parts.query else '')
+
+    def _raw(self, method, url, data=None, files=None, timeout=None, referer=None):
+        path = urlsplit(url).path
+        # A browser names the page a form came from; some firmware ignores a POST without it.
+        headers = {'Referer': self._local(referer or url)} if method == 'POST' else None
+        try:
+            with warnings.catch_warnings():
+                if self.http.verify is False:
+                    warnings.simplefilter('ignore')
+                return self.http.request(method, url, data=data, files=files, headers=headers, allow_redirects=False,
+                                         timeout=timeout or self.timeout)
+        except requests.exceptions.SSLError as exc:
+            cause = 'its HTTPS certificate is not trusted'
+            if 'hostname' in str(exc).lower() or "doesn't match" in str(exc).lower():
+                cause = 'its HTTPS certificate does not name %s' % self.host
+            raise RemoteError(self.subject, cause,
+                              "set ca_path to the CA that signed the phone's certificate, or validate_certs: false",
+                              endpoint=path)
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            if isinstance(exc, requests.exceptions.ConnectTimeout) or _reason(exc) in UNREACHABLE:
+                self.down_seen = True       # nothing listens: restarting (a passing fault resets instead)
+            raise RemoteError(self.subject, 'no answer on %s (%s)' % (path, _reason(exc)),
+                              'check that the phone is on, reachable at %s, and that use_https/port match its '
+                              'web server' % self.base, endpoint=path, transient=True)
+        except requests.exceptions.RequestException as exc:
+            raise RemoteError(self.subject, 'request to %s failed (%s)' % (path, exc.__class__.__name__),
+                              endpoint=path)
+
+    def _send(self, method, target, data=None, files=None, timeout=None, referer=None):
+        """One request (following redirects on this address), 5xx raised as transient."""
+        url = self._local(target)
+        for dummy in range(MAX_REDIRECTS + 1):
+            response = self._raw(method, url, data, files, timeout, referer)
+            location = response.headers.get('Location')
+            if response.status_code in (301, 302, 303, 307, 308) and location:
+                url = self._local(urljoin(url, location))
+                if response.status_code in (301, 302, 303):
+                    method, data, files = 'GET', None, None
+                continue
+            break
+        if response.status_code >= 500:
+            path = urlsplit(url).path
+            raise RemoteError(self.subject, 'answered %s with HTTP %d' % (path, response.status_code),
+                              'try again later; if it persists, restart the phone', status=response.status_code,
+                              endpoint=path, transient=True)
+        return response
+
+    def _call(self, method, target, data=None, files=None, referer=None):
+        return call_with_retries(lambda: self._send(method, target, data, files, referer=referer),
+                                 attempts=RETRY_ATTEMPTS, sleep=self.sleep)
+
+    def _lost(self, response):
+        """Whether the phone answered with its login page: the session has expired."""
+        if self.auth != 'cookie':
+            return False
+        if response.status_code == 401:
+            return True
+        content_type = response.headers.get('Content-Type', '').lower()
+        if content_type and 'html' not in content_type and 'text' not in content_type:
+            return False
+        return scrape.looks_like_login_page(response.text)
+
+    def _check(self, response, target):
+        path = urlsplit(target).path
+        status = response.status_code
+        if status == 401 and self.auth in ('basic', 'digest'):
+            raise RemoteError(self.subject, 'wrong credentials: the phone refused HTTP %s authentication for user %s'
+                              % (self.auth.capitalize(), self.username),
+                              'check username and password (options username/password, or AUDIOCODES_USERNAME/'
+                              'AUDIOCODES_PASSWORD)', status=status, endpoint=path)
+        if status in (401, 403):
+            raise RemoteError(self.subject, 'refused %s to user %s (HTTP %d)' % (path, self.username, status),
+                              'check username and password; the account needs the administrator role',
+                              status=status, endpoint=path)
+        if status == 404:
+            raise RemoteError(self.subject, 'has no page %s (HTTP 404)' % path, PAGES_FIX, status=status, endpoint=path)
+        if status >= 400:
+            raise RemoteError(self.subject, 'answered %s with HTTP %d' % (path, status),
+                              'check the phone and its firmware', status=status, endpoint=path)
+        return response
+
+    # --- session ------------------------------------------------------------------------------
+    def login(self):
+        """Open a session: the login.cgi cookie, or HTTP Basic/Digest when the phone asks for it."""
+        self.auth = None
+        self.shown.clear()
+        self._forms.clear()
+        self.http.cookies.clear()
+        self.http.auth = None
+        password = base64.b64encode(self._password.encode('utf-8')).decode('ascii')
+        response = self._call('POST', pages.LOGIN_PATH,
+                              data={pages.LOGIN_USER_FIELD: self.username, pages.LOGIN_PASSWORD_FIELD: password})
+        if response.status_code in (401, 404):
+            # Older builds: no login.cgi, HTTP authentication on every request.
+            challenge = response.headers.get('WWW-Authenticate', '')
+            if challenge.lower().startswith('digest'):
+                self.http.auth, self.auth = HTTPDigestAuth(self.username, self._password), 'digest'
+            else:
+                self.http.auth, self.auth = HTTPBasicAuth(self.username, self._password), 'basic'
+            return
+        text = response.text
+        if pages.LOGIN_FAILED_MARKER.lower() in text.lower():
+            raise RemoteError(self.subject, 'wrong credentials: the phone answered "Login failed" for user %s' % self.username,
+                              'check username and password (options username/password, or AUDIOCODES_USERNAME/'
+                              'AUDIOCODES_PASSWORD)', endpoint=pages.LOGIN_PATH)
+        if response.status_code == 200 and pages.LOGIN_OK_MARKER in text:
+            if not self.http.cookies:
+                raise RemoteError(self.subject, 'accepted the login but set no session cookie', PAGES_FIX,
+                                  endpoint=pages.LOGIN_PATH)
+            self.auth = 'cookie'
+            return
+        raise RemoteError(self.subject, 'answered the login on %s with HTTP %d and no sign of success or failure'
+                          % (pages.LOGIN_PATH, response.status_code),
+                          'check that host, port and use_https point at the web interface of an AudioCodes phone',
+                          status=response.status_code, endpoint=pages.LOGIN_PATH)
+
+    def forget_session(self):
+        """After a restart the phone has forgotten the session cookie: log in at the next request."""
+        if self.auth == 'cookie':
+            self.auth = None
+
+    def request(self, method, target, data=None):
+        """An authenticated request; an expired session is renewed once and the request repeated."""
+        if self.auth is None:
+            self.login()
+        response = self._call(method, target, data)
+        if self._lost(response):
+            self.login()
+            response = self._call(method, target, data)
+            if self._lost(response):
+                raise RemoteError(self.subject, 'answers %s with its login page even right after a login'
+                                  % urlsplit(target).path,
+                                  'check that user %s has the administrator role' % self.username)
+        return self._check(response, target)
+
+    def show(self, name):
+        """GET a page (``/mainform.cgi/<name>``) and remember it was shown in this session."""
+        path = pages.page_path(name)
+        response = self.request('GET', path)
+        self.shown.add(path)
+        return response
+
+    def submit(self, name, choose_form, overrides, files=None):
+        """POST a page's form back whole, changing only ``overrides`` (``files(form)`` adds file parts).
+
+        The form comes from a GET of the page in this session (the firmware ignores a POST
+        otherwise); after a session renewal the page is shown again and its form re-read.
+        Returns the answer, or None when the page has no such form.
+        """
+        path = pages.page_path(name)
+        for attempt in (1, 2):
+            if self.auth is None:
+                self.login()
+            if path not in self.shown or path not in self._forms:
+                response = self.show(name)
+                self._forms[path] = choose_form(response.text, response.url)
+            form = self._forms[path]
+            if form is None:
+                return None
+            response = self._call('POST', form.action, data=form.data(overrides), files=files(form) if files else None,
+                                  referer=path)
+            if self._lost(response) and attempt == 1:
+                self.login()
+                continue
+            if self._lost(response):
+                raise RemoteError(self.subject, 'answers the form of %s with its login page even right after a login'
+                                  % name, 'check that user %s has the administrator role' % self.username)
+            return self._check(response, form.action)
+        return None  # pragma: no cover
+
+    # --- reads --------------------------------------------------------------------------------
+    def read_config(self):
+        """manu_config.htm, then the full configuration file it links to."""
+        response = self.show(pages.CONFIG_PAGE)
+        link = scrape.find_config_link(response.text, response.url)
+        if not link:
+            raise RemoteError(self.subject, '%s shows no link to the configuration file (.cfg)' % pages.CONFIG_PAGE,
+                              PAGES_FIX, endpoint=pages.page_path(pages.CONFIG_PAGE))
+        form = scrape.find_upload_form(response.text, response.url)
+        self._forms[pages.page_path(pages.CONFIG_PAGE)] = form
+        config = self.request('GET', link)
+        if scrape.looks_like_html(config.text):
+            raise RemoteError(self.subject, 'the configuration link %s returned a web page, not a configuration file'
+                              % urlsplit(link).path, PAGES_FIX, endpoint=urlsplit(link).path)
+        return Snapshot(self._local(link), config.content, form)
+
+    def device(self, snapshot=None):
+        """Model, firmware and MAC: info.htm, the configuration (system/type, file name), and
+        network_status.htm only when neither shows the MAC."""
+        try:
+            info = scrape.device_from_info(self.show(pages.INFO_PAGE).text)
+        except RemoteError as exc:
+            if exc.status != 404:
+                raise
+            info = {'model': None, 'firmware': None, 'mac': None}   # no info page: firmware unknown
+        name_model, name_mac = scrape.config_name_parts(snapshot.url if snapshot else None)
+        system_type = snapshot.values.get('system/type') if snapshot else None
+        device = {
+            'model': system_type or info['model'] or name_model,
+            'firmware': info['firmware'],
+            'mac': name_mac or info['mac'],
+        }
+        if not device['mac']:
+            device['mac'] = scrape.find_mac(self.show(pages.NETWORK_STATUS_PAGE).text)
+        return device
+
+    def status(self):
+        """Registration per line, from voip_status.cgi."""
+        response = self.request('GET', pages.STATUS_PATH)
+        lines = scrape.parse_status(response.text)
+        if lines is None:
+            raise RemoteError(self.subject, '%s did not answer with XML' % pages.STATUS_PATH, PAGES_FIX,
+                              endpoint=pages.STATUS_PATH)
+        return lines
+
+    # --- writes -------------------------------------------------------------------------------
+    def upload(self, snapshot, data):
+        """Upload one complete configuration file through the form of manu_config.htm."""
+        if snapshot.form is None:
+            raise RemoteError(self.subject, '%s offers no form to upload a configuration file' % pages.CONFIG_PAGE,
+                              'configure this phone through its provisioning server instead (Auto_Provision.htm: the '
+                              'audiocodes_provisioning module, issue "zero-touch"), or, if this firmware uploads '
+                              'elsewhere, correct pages.py', endpoint=pages.page_path(pages.CONFIG_PAGE))
+        filename = snapshot.name or 'configuration.cfg'
+
+        def files(form):
+            return {form.file_field: (filename, data, pages.UPLOAD_CONTENT_TYPE)}
+
+        response = self.submit(pages.CONFIG_PAGE, scrape.find_upload_form, {}, files)
+        if response is None:
+            raise RemoteError(self.subject, 'the form to upload a configuration file is gone from %s' % pages.CONFIG_PAGE,
+                              PAGES_FIX, endpoint=pages.page_path(pages.CONFIG_PAGE))
+        return response
+
+    def reboot(self):
+        """POST reboot.htm REBOOT=2. True when the phone answered, False when it went away at once."""
+        def choose(text, url):
+            found = scrape.forms(text, url)
+            with_field = [form for form in found if pages.REBOOT_FIELD in form.field_names()]
+            if with_field:
+                return with_field[0]
+            return scrape.Form(url, 'POST', [])
+
+        try:
+            self.submit(pages.REBOOT_PAGE, choose, {pages.REBOOT_FIELD: pages.REBOOT_VALUE})
+        except RemoteError as exc:
+            if not exc.transient:
+                raise
+            return False
+        return True
+
+    # --- waiting ------------------------------------------------------------------------------
+    def answers(self):
+        """Whether the web server answers right now (``GET /``, no session): False only when
+        nothing listens, since a passing fault says nothing about a restart."""
+        self.down_seen = False
+        for dummy in range(RETRY_ATTEMPTS):
+            try:
+                self._send('GET', pages.ROOT_PATH, timeout=pages.POLL_TIMEOUT)
+                return True
+            except RemoteError as exc:
+                if not exc.transient:
+                    raise
+                if self.down_seen:
+                    return False
+            self.sleep(pages.POLL_SECONDS)
+        return True
+
+    def wait_until_back(self, deadline, reason='the restart'):
+        """Poll (without a session) until the phone's web server answers again."""
+        while True:
+            try:
+                self._send('GET', pages.ROOT_PATH, timeout=pages.POLL_TIMEOUT)
+            except RemoteError as exc:
+                if not exc.transient:
+                    raise
+            else:
+                self.forget_session()
+                return
+            if self.clock() >= deadline:
+                raise RemoteError(self.subject, 'did not answer again after %s within the time allowed' % reason,
+                                  'raise reboot_timeout, or check the phone (power, network)')
+            self.sleep(pages.POLL_SECONDS)
+
+    def watch_reboot(self, deadline):
+        """After reboot.htm: wait until the phone has gone down and come back (or lost our session)."""
+        started = self.clock()
+        failures = 0
+        while True:
+            try:
+                response = self._send('GET', pages.STATUS_PATH, timeout=pages.POLL_TIMEOUT)
+            except RemoteError as exc:
+                if not exc.transient:
+                    raise
+                failures += 1
+                if failures >= pages.REBOOT_DOWN_CONFIRM:
+                    break
+            else:
+                failures = 0
+                if self._lost(response):
+                    self.forget_session()   # it restarted already and forgot us
+                    return
+            now = self.clock()
+            if now >= deadline:
+                raise RemoteError(self.subject, 'did not restart within the time allowed',
+                                  'raise reboot_timeout, or check the phone')
+            if now - started >= pages.REBOOT_START_SECONDS:
+                raise RemoteError(self.subject, 'kept running for %d s after %s without restarting'
+                                  % (pages.REBOOT_START_SECONDS, pages.REBOOT_PAGE),
+                                  'restart it by hand, or correct REBOOT_* in pages.py for this firmware')
+            self.sleep(pages.POLL_SECONDS)
+        self.wait_until_back(deadline)
+
+    def wait_registered(self, lines, deadline):
+        """Poll voip_status.cgi until every line index in ``lines`` is registered."""
+        last = []
+        while True:
+            try:
+                last = self.status()
+            except RemoteError as exc:
+                if not exc.transient:
+                    raise
+            else:
+                registered = set(line['line'] for line in last if line['registered'])
+                if set(lines) <= registered:
+                    return last
+            if self.clock() >= deadline:
+                waiting = sorted(set(lines) - set(line['line'] for line in last if line['registered']))
+                states = dict((line['line'], line['state']) for line in last)
+                raise RemoteError(self.subject, 'line(s) %s not registered in time (last state: %s)'
+                                  % (', '.join(str(i) for i in waiting),
+                                     ', '.join('%s=%s' % (i, states.get(i) or 'not listed') for i in waiting)),
+                                  'check the SIP server, the lines\' credentials and the proxy settings, or raise '
+                                  'reboot_timeout')
+            self.sleep(pages.REGISTRATION_POLL_SECONDS)

@@ -1,0 +1,317 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the three phone modules do, as plain functions that need no AnsibleModule.
+
+``run_phone``, ``run_phone_info`` and ``run_phone_reboot`` take the modules' parameters as a
+dict and return the result dict; they raise ``OperatorError`` subclasses, whose ``as_result()``
+is what a module fails with. Every secret they learn goes into the ``SecretMasker`` they are
+given (so a module can register it as a no-log value), and every result is masked before it
+is returned.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import datetime
+import os
+import re
+
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
+    InputError, RemoteError, SecretMasker, changes_of, diff_of,
+)
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys, pages
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import PhoneClient
+
+GATHER_CHOICES = ('device', 'status', 'config')
+
+
+class NotKeptError(RemoteError):
+    """The phone was written but did not keep some keys; the result still says what changed."""
+
+    def __init__(self, subject, cause, fix, result):
+        self.result = result
+        super(NotKeptError, self).__init__(subject, cause, fix)
+
+    def as_result(self):
+        result = dict(self.result)
+        result['msg'] = self.message
+        return result
+
+
+def secret_values(params):
+    """The secret values in ``params`` (password, secret keys of settings), for no-log lists."""
+    values = []
+    if params.get('password'):
+        values.append(params['password'])
+    settings = params.get('settings') or {}
+    if isinstance(settings, dict):
+        for key, value in settings.items():
+            if isinstance(key, str) and keys.is_secret(key) and value is not None and not isinstance(value, (dict, list)):
+                values.append(str(value))
+    return values
+
+
+def _masker(masker, params):
+    masker = masker if masker is not None else SecretMasker()
+    for value in secret_values(params):
+        masker.add(value)
+    return masker
+
+
+def _subject(params):
+    return 'phone %s' % params['host']
+
+
+def _client(params, client):
+    return client if client is not None else PhoneClient.from_params(params)
+
+
+def plan(settings, have, update_secrets='on_change'):
+    """(writes, unknown): the file values to write, and the secrets whose current value the
+    phone hides (shown encrypted or not at all), which are written only alongside other writes."""
+    writes, unknown = {}, {}
+    for key in sorted(settings):
+        wanted = settings[key]
+        current = have.get(key)
+        value = keys.file_value(key, wanted, current)
+        if keys.is_secret(key):
+            hidden = current is None or keys.is_encrypted(current) or keys.is_encrypted(value)
+            if update_secrets == 'always':
+                writes[key] = value
+            elif keys.is_encrypted(value) and current is not None and current.strip() == value:
+                continue
+            elif hidden:
+                unknown[key] = value
+            elif not keys.same(key, wanted, current):
+                writes[key] = value
+            continue
+        if not keys.same(key, wanted, current):
+            writes[key] = value
+    return writes, unknown
+
+
+def checkable(key, value, now):
+    """Whether a read-back can tell that ``key`` holds ``value``: not for a secret the phone
+    shows encrypted or not at all."""
+    current = now.get(key)
+    return not (keys.is_secret(key) and (current is None or keys.is_encrypted(current) or keys.is_encrypted(value)))
+
+
+def not_kept(writes, now):
+    """``{key: (how, shown)}`` for written keys the phone does not show as written."""
+    result = {}
+    for key in sorted(writes):
+        value, current = writes[key], now.get(key)
+        if not checkable(key, value, now):
+            continue
+        if current is None:
+            result[key] = ('dropped', None)
+        elif not keys.same(key, value, current):
+            result[key] = ('changed', current)
+    return result
+
+
+def _not_kept_error(subject, missing, writes, device, result, masker):
+    parts = []
+    for key in sorted(missing):
+        how, shown = missing[key]
+        if how == 'dropped':
+            parts.append('%s (dropped: no longer in its configuration)' % key)
+        elif keys.is_secret(key):
+            parts.append('%s (changed to another value)' % key)
+        else:
+            parts.append("%s (wanted '%s', shows '%s')" % (key, masker.text(writes[key]), masker.text(shown)))
+    firmware = device.get('firmware') or 'unknown'
+    cause = 'after the upload the phone (firmware %s) did not keep %s' % (firmware, '; '.join(parts))
+    fix = ('remove these keys from settings or correct their names and values; the other keys were written '
+           '(run audiocodes_phone_info with gather: config to see what the phone holds)')
+    failed = dict(result, changed=True, not_kept=sorted(missing))
+    return NotKeptError(subject, cause, fix, masker.mask(failed))
+
+
+def _backup(params, snapshot):
+    """Save the configuration as downloaded (secrets as the phone showed them), mode 0600."""
+    directory = params.get('backup_dir') or os.path.join(os.getcwd(), 'backup')
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o700)
+    stamp = datetime.datetime.now().strftime('%Y%m%dT%H%M%S%f')
+    host = re.sub(r'[^A-Za-z0-9.-]', '_', params['host'])
+    path = os.path.join(directory, '%s_%s_%s' % (host, stamp, snapshot.name or 'configuration.cfg'))
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, 'wb') as stream:
+        stream.write(snapshot.data)
+    return path
+
+
+def _read_back(client):
+    """The configuration after a change; None when the phone has gone away (restarting)."""
+    try:
+        return client.read_config()
+    except RemoteError as exc:
+        if not exc.transient:
+            raise
+        return None
+
+
+def _apply(client, snapshot, writes, params, result, device, masker):
+    """Upload, then follow the phone: it restarts by itself, applies live, or needs reboot.htm.
+
+    ``result['rebooted']`` says what was seen: True once it went down and came back (by itself
+    or through reboot.htm), 'pending' when the module does not wait, False when applied live.
+    """
+    subject = client.subject
+    wait = params.get('wait_for_reboot', True)
+    verify = params.get('verify', True)
+    timeout = params.get('reboot_timeout') or 300
+    gone = False
+    client.down_seen = False
+    try:
+        client.upload(snapshot, snapshot.config.to_bytes())
+    except RemoteError as exc:
+        if not exc.transient or not client.down_seen:
+            raise               # it kept answering with faults: the upload did not go through
+        gone = True             # it went away during the upload (restarting); the read-back tells the rest
+    if not gone:
+        client.sleep(pages.UPLOAD_SETTLE_SECONDS)
+        client.down_seen = False
+        # Not waiting: one look whether it went down, rather than retrying through its restart.
+        after = None if not wait and not client.answers() else _read_back(client)
+        if after is None:
+            gone = True         # restarting by itself
+        elif client.down_seen:
+            # It restarted by itself and was back before the read-back gave up: what it shows is final.
+            result['rebooted'] = True
+            missing = not_kept(writes, after.values)
+            if missing and verify:
+                raise _not_kept_error(subject, missing, writes, device, result, masker)
+            return
+        elif not not_kept(writes, after.values):
+            return              # applied live
+        else:
+            # Not (all) applied and the phone kept running: a restart applies what waits for one
+            # (and a key still missing afterwards is reported below).
+            client.reboot()
+            result['rebooted'] = 'pending'
+            if not wait:
+                return
+            client.watch_reboot(client.clock() + timeout)
+            result['rebooted'] = True
+    if gone:
+        result['rebooted'] = 'pending'
+        if not wait:
+            return
+        client.wait_until_back(client.clock() + timeout, 'the upload')
+        result['rebooted'] = True
+    if not verify:
+        return
+    missing = not_kept(writes, client.read_config().values)
+    if missing:
+        raise _not_kept_error(subject, missing, writes, device, result, masker)
+
+
+def _hides_own_password(params, have, settings):
+    """Whether the phone hides the password of the account the module logs in with."""
+    if keys.ADMIN_PASSWORD_KEY in have or keys.ADMIN_PASSWORD_KEY in settings:
+        return False
+    return (params.get('username') or 'admin') == have.get(keys.ADMIN_NAME_KEY, 'admin')
+
+
+def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
+    """Bring the phone's configuration to ``settings`` (keys not named are left alone)."""
+    masker = _masker(masker, params)
+    subject = _subject(params)
+    settings = dict(params.get('settings') or {})
+    problems = keys.static_problems(settings)
+    if problems:
+        raise InputError(subject, 'settings refused before any change: %s' % masker.text('; '.join(problems)),
+                         'correct settings and run again')
+    client = _client(params, client)
+    snapshot = client.read_config()
+    have = snapshot.values
+    device = client.device(snapshot)
+    problems = keys.dump_problems(settings, have, keys.model_of(device['model']))
+    if problems:
+        raise InputError(subject, 'settings refused before any change: %s' % '; '.join(problems),
+                         "remove the key from settings or correct its name (audiocodes_phone_info with gather: config "
+                         "lists every key this phone knows)")
+    writes, unknown = plan(settings, have, params.get('update_secrets') or 'on_change')
+    if writes:
+        writes.update(unknown)
+    secret_keys = [key for key in writes if keys.is_secret(key)]
+    changes = changes_of(writes, have, secret_keys=secret_keys, masker=masker)
+    result = {
+        'changed': bool(writes),
+        'changes': changes,
+        'rebooted': False,
+        'device': device,
+    }
+    keep = {}
+    if writes and _hides_own_password(params, have, settings):
+        # A firmware that replaces its configuration on upload would reset the admin password we
+        # log in with: send it along, hashed as the phone stores it (the phone hides it otherwise).
+        keep[keys.ADMIN_PASSWORD_KEY] = keys.md5_crypt(params.get('password') or '')
+        masker.add(keep[keys.ADMIN_PASSWORD_KEY])
+    warnings = []
+    if writes:
+        hidden = [key for key in keys.hidden_secrets(have, settings) if key not in keep]
+        if hidden:
+            warnings.append('%s does not show %s: should its firmware replace the whole configuration on upload, '
+                            'these are reset unless settings names them' % (subject, ', '.join(hidden)))
+    if warnings:
+        result['warnings'] = warnings
+    if diff:
+        result['diff'] = diff_of(changes, '%s %s' % (subject, snapshot.name))
+    if params.get('backup'):
+        result['backup_file'] = _backup(params, snapshot)
+    if check_mode or not writes:
+        return masker.mask(result)
+    snapshot.config.update(writes)
+    snapshot.config.update(keep)
+    _apply(client, snapshot, writes, params, result, device, masker)
+    return masker.mask(result)
+
+
+def run_phone_info(params, masker=None, client=None):
+    """Device, registration status and configuration (secrets left out) of one phone."""
+    masker = _masker(masker, params)
+    gather = list(params.get('gather') or GATHER_CHOICES)
+    client = _client(params, client)
+    result = {'changed': False}
+    snapshot = None
+    if 'device' in gather or 'config' in gather:
+        snapshot = client.read_config()
+    if 'device' in gather:
+        result['device'] = client.device(snapshot)
+    if 'status' in gather:
+        result['status'] = {'lines': client.status()}
+    if 'config' in gather:
+        values = snapshot.values
+        result['config'] = dict((key, value) for key, value in values.items() if not keys.is_secret(key))
+        result['secret_keys'] = dict((key, 'encrypted' if keys.is_encrypted(value) else 'shown')
+                                     for key, value in values.items() if keys.is_secret(key))
+        result['config_file'] = snapshot.name
+    return masker.mask(result)
+
+
+def run_phone_reboot(params, check_mode=False, masker=None, client=None):
+    """Restart the phone; optionally wait until it answers and its enabled lines register."""
+    masker = _masker(masker, params)
+    subject = _subject(params)
+    client = _client(params, client)
+    if check_mode:
+        client.show(pages.REBOOT_PAGE)        # proves the credentials and the page, writes nothing
+        return {'changed': True, 'rebooted': False, 'msg': '%s would be restarted' % subject}
+    wait = params.get('wait_for_reboot', True)
+    timeout = params.get('reboot_timeout') or 300
+    client.reboot()
+    result = {'changed': True, 'rebooted': 'pending'}
+    if not wait:
+        return result
+    deadline = client.clock() + timeout
+    client.watch_reboot(deadline)
+    result['rebooted'] = True
+    if params.get('wait_for_registration'):
+        lines = keys.enabled_lines(client.read_config().values)
+        result['lines'] = client.wait_registered(lines, deadline)
+    return masker.mask(result)

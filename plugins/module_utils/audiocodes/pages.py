@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ONE table of what the phone's web interface is assumed to look like.
+
+Every path, label, field name and timing here is either confirmed by public sources (tagged
+``confirmed``) or a guess (``assumed``). A field engineer who captures a real phone corrects the
+guesses here, without touching logic. Whatever the client can read from the page itself (form
+``action``, file field, hidden inputs, the link to the ``.cfg``) it discovers; it never relies on
+this table for those when the page shows them.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+# --- login ------------------------------------------------------------------------------------
+LOGIN_PATH = '/login.cgi'                            # confirmed
+LOGIN_USER_FIELD = 'user'                            # confirmed
+LOGIN_PASSWORD_FIELD = 'psw'                         # confirmed (value: base64 of the password)
+LOGIN_OK_MARKER = 'mainform.cgi?go=mainframe.htm'    # confirmed (in the body of a good login)
+LOGIN_FAILED_MARKER = 'Login failed'                 # confirmed (in the body of a bad login)
+# What an answer looks like when the session has expired and the phone shows its login page
+# instead of the page asked for (assumed: the firmware answers 200 with the login form).
+LOGIN_PAGE_PATTERNS = (
+    r'<form[^>]+action\s*=\s*["\']?[^"\'>]*login\.cgi',
+    r'<input[^>]+name\s*=\s*["\']?psw["\'\s/>]',
+)
+
+# --- pages ------------------------------------------------------------------------------------
+PAGE_PREFIX = '/mainform.cgi/'                       # confirmed: GET shows, POST submits
+ROOT_PATH = '/'                                      # confirmed: answers without a session
+INFO_PAGE = 'info.htm'                               # confirmed page; layout assumed
+NETWORK_STATUS_PAGE = 'network_status.htm'           # confirmed (the one MAC on the page)
+CONFIG_PAGE = 'manu_config.htm'                      # confirmed page; link and form markup discovered
+REBOOT_PAGE = 'reboot.htm'                           # confirmed
+REBOOT_FIELD = 'REBOOT'                              # confirmed
+REBOOT_VALUE = '2'                                   # confirmed
+STATUS_PATH = '/voip_status.cgi'                     # confirmed (XML)
+
+# --- manu_config.htm --------------------------------------------------------------------------
+# The link to the full configuration file (e.g. /configuration/420HD_00908F123456.cfg): an
+# attribute (href, src, action, value) ending in .cfg, else a quoted string in a script
+# (link markup assumed; path shape confirmed).
+CONFIG_LINK_ATTRIBUTES = ('href', 'src', 'action', 'value', 'data-href')
+CONFIG_LINK_PATTERN = r'''["']([^"'\s<>]+?\.cfg)(?:\?[^"'\s<>]*)?["']'''
+# The file name carries model and MAC (confirmed shape: <MODEL>_<MAC12>.cfg).
+CONFIG_NAME_PATTERN = r'(?P<model>[0-9A-Za-z]+)_(?P<mac>[0-9A-Fa-f]{12})\.cfg$'
+# When manu_config.htm has several file-upload forms, words that tell the configuration form
+# from a firmware form (assumed; matched against action, form name/id and file field name).
+UPLOAD_FORM_HINTS = ('config', 'cfg', 'conf', 'back_file', 'restore', 'import')
+UPLOAD_FORM_AVOID = ('firmware', '.img', 'image', 'cert', 'ringtone', 'ring_tone', 'logo')
+# Content type of the uploaded file part (assumed; a browser sends this for an unknown type).
+UPLOAD_CONTENT_TYPE = 'application/octet-stream'
+
+# --- info.htm and network_status.htm ----------------------------------------------------------
+# Labels (compared lower-case, without ':' and surrounding spaces) of the label/value pairs on
+# info.htm (assumed). The first label found wins, so the more specific ones come first.
+INFO_MODEL_LABELS = ('phone model', 'model', 'product name', 'product', 'phone type', 'device type',
+                     'hardware type', 'type')
+INFO_FIRMWARE_LABELS = ('firmware version', 'software version', 'application version', 'firmware',
+                        'sw version', 'image version', 'version')
+INFO_MAC_LABELS = ('mac address', 'mac', 'lan mac address', 'ethernet mac')
+MAC_PATTERN = r'(?<![0-9A-Fa-f:-])((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})(?![0-9A-Fa-f:-])'  # confirmed
+
+# --- voip_status.cgi --------------------------------------------------------------------------
+STATUS_LINE_TAG = 'Line'                             # confirmed
+STATUS_REGISTRATION_TAG = 'SipStatus'                # confirmed
+STATUS_REGISTERED_VALUE = 'Registered'               # confirmed
+STATUS_SERVER_TAGS = ('SipRegSrv', 'RegServer', 'Server', 'Proxy')   # assumed (first found wins)
+# The line's index: an attribute of <Line> (assumed); without one, lines count from 0 in page order.
+STATUS_INDEX_ATTRIBUTES = ('index', 'id', 'num', 'line')
+
+# --- timings (seconds) ------------------------------------------------------------------------
+# After an upload, wait this long before reading back, so that a phone which reboots by itself
+# has gone down by then (assumed: the firmware starts rebooting right after its answer).
+UPLOAD_SETTLE_SECONDS = 1.0
+# After reboot.htm, how long the phone may keep answering before it goes down (assumed).
+REBOOT_START_SECONDS = 30.0
+# Consecutive failed polls that count as "the phone is down" (one may be a passing fault).
+REBOOT_DOWN_CONFIRM = 2
+POLL_SECONDS = 1.0
+POLL_TIMEOUT = 5.0
+REGISTRATION_POLL_SECONDS = 2.0
+
+
+def page_path(name):
+    """``/mainform.cgi/<name>``."""
+    return PAGE_PREFIX + name

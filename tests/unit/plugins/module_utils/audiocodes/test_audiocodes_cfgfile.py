@@ -1,0 +1,132 @@
+"""The configuration-file reader/writer round-trips real AudioCodes files and edits them in place."""
+
+import glob
+import os
+
+import pytest
+
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.cfgfile import ConfigFile
+
+REPO_ROOT = os.path.realpath(os.path.join(os.path.dirname(os.path.realpath(__file__)), '..', '..', '..', '..', '..'))
+SAMPLES = os.path.join(REPO_ROOT, '..', 'shared', 'reference', 'samples')
+SAMPLE_FILES = sorted(glob.glob(os.path.join(SAMPLES, '*.cfg')))
+
+needs_samples = pytest.mark.skipif(not SAMPLE_FILES, reason='reference samples not found at %s' % SAMPLES)
+
+
+def read(path):
+    with open(path, 'rb') as handle:
+        return handle.read()
+
+
+def sample(name):
+    path = os.path.join(SAMPLES, name)
+    if not os.path.exists(path):
+        pytest.skip('reference sample %s not found' % path)
+    return read(path)
+
+
+@needs_samples
+@pytest.mark.parametrize('path', SAMPLE_FILES, ids=os.path.basename)
+def test_every_real_file_renders_back_byte_for_byte(path):
+    data = read(path)
+    assert ConfigFile.from_bytes(data).to_bytes() == data
+
+
+@needs_samples
+@pytest.mark.parametrize('path', SAMPLE_FILES, ids=os.path.basename)
+def test_setting_a_key_to_its_own_value_changes_no_byte(path):
+    data = read(path)
+    config = ConfigFile.from_bytes(data)
+    config.update(config.values())
+    assert config.to_bytes() == data
+
+
+@needs_samples
+def test_the_310hd_dump_reads_every_key_with_its_value():
+    config = ConfigFile.from_bytes(sample('audiocodes-310HD-full-dump.cfg'))
+    values = config.values()
+    assert values['system/type'] == '310HD'
+    assert values['system/password'] == '$1$FZ6rOGS1$54ZXSmjh7nod.kXFRyLx70'
+    assert values['voip/line/0/auth_password'] == '2833'
+    assert values['voip/signalling/sip/proxy_address'] == '{$SERVER_IP}'
+    assert values['provisioning/firmware/url'] == ''
+    assert config.keys()[0] == 'system/type'
+
+
+@needs_samples
+def test_the_user_file_keeps_its_include_and_never_counts_it_as_a_key():
+    config = ConfigFile.from_bytes(sample('audiocodes-user-sfb.cfg'))
+    assert config.includes == ['https://ippmgr.shanehoey.com/ipp/dhcpoption160.cfg']
+    assert not any(key.startswith('include') for key in config.keys())
+    # The 405 section sets functional key 5 again: the later line wins.
+    assert config.get('personal_settings/functional_key/5/speed_dial_number') == '+61770103015'
+    assert config.get('personal_settings/functional_key/5/type') == 'SPEED_DIAL'
+
+
+@needs_samples
+def test_changing_one_value_in_a_real_file_changes_only_that_line():
+    data = sample('audiocodes-310HD-full-dump.cfg')
+    config = ConfigFile.from_bytes(data)
+    config.set('voip/line/0/id', '1502')
+    before = data.decode('utf-8').splitlines(True)
+    after = config.to_bytes().decode('utf-8').splitlines(True)
+    assert len(before) == len(after)
+    different = [(old, new) for old, new in zip(before, after) if old != new]
+    assert different == [('voip/line/0/id=168\n', 'voip/line/0/id=1502\n')]
+
+
+@needs_samples
+def test_a_key_set_twice_is_changed_on_every_line_that_sets_it():
+    config = ConfigFile.from_bytes(sample('audiocodes-user-sfb.cfg'))
+    config.set('personal_settings/functional_key/5/type', 'SPEED_DIAL_BLF')
+    text = config.render()
+    assert text.count('personal_settings/functional_key/5/type=SPEED_DIAL_BLF\n') == 2
+    assert 'personal_settings/functional_key/5/type=SPEED_DIAL\n' not in text
+
+
+def test_comments_blank_lines_and_spaces_around_equals_survive_an_edit():
+    text = ';head\n\n  voip/line/0/id = 1501   \r\nvoip/x={"QUJD"}\n# other comment\nbroken line\n'
+    config = ConfigFile(text)
+    assert config.get('voip/line/0/id') == '1501'
+    assert config.get('voip/x') == '{"QUJD"}'
+    config.set('voip/line/0/id', '1502')
+    assert config.render() == ';head\n\n  voip/line/0/id = 1502   \r\nvoip/x={"QUJD"}\n# other comment\nbroken line\n'
+
+
+def test_a_new_key_goes_at_the_end_with_the_files_own_line_ending():
+    config = ConfigFile('a/b=1\r\nc/d=2')
+    config.set('e/f', 'x')
+    assert config.render() == 'a/b=1\r\nc/d=2\r\ne/f=x\r\n'
+    assert config.keys() == ['a/b', 'c/d', 'e/f']
+
+
+def test_an_empty_file_gains_keys():
+    config = ConfigFile('')
+    config.update({'a/b': '1'})
+    assert config.render() == 'a/b=1\n'
+
+
+def test_include_with_a_query_string_is_an_include_not_a_setting():
+    config = ConfigFile('include http://127.0.0.1/x.cfg?mac=1\nvoip/a=1\n')
+    assert config.includes == ['http://127.0.0.1/x.cfg?mac=1']
+    assert config.values() == {'voip/a': '1'}
+
+
+def test_a_value_with_equals_signs_and_semicolons_is_kept_whole():
+    config = ConfigFile('voip/uri=sip:1502@host;transport=tls\n')
+    assert config.get('voip/uri') == 'sip:1502@host;transport=tls'
+
+
+def test_a_line_break_in_a_value_is_refused():
+    with pytest.raises(ValueError):
+        ConfigFile('a/b=1\n').set('a/b', 'x\ny=1')
+
+
+def test_latin1_bytes_and_a_bom_round_trip():
+    data = b'\xef\xbb\xbfvoip/line/0/description=caf\xc3\xa9\n'
+    config = ConfigFile.from_bytes(data)
+    assert config.get('voip/line/0/description') == u'caf\xe9'
+    assert config.to_bytes() == data
+    latin = b'voip/line/0/description=caf\xe9\n'
+    assert ConfigFile.from_bytes(latin).to_bytes() == latin
