@@ -31,8 +31,8 @@ SETTINGS = {
     'voip/media/out_of_band_dtmf': 'via_sip',
 }
 NOOP_BUDGET = 4          # login, manu_config.htm, the file, info.htm
-CHANGE_BUDGET = 4        # upload, then the read-back (a login after a restart)
-REBOOT_HTM_EXTRA = 4     # read-back before the restart, GET and POST of reboot.htm
+CHANGE_BUDGET = 3        # upload, then the read-back of the file (a login after a restart)
+REBOOT_HTM_EXTRA = 3     # read-back of the file before the restart, GET and POST of reboot.htm
 
 
 @pytest.fixture(scope='module')

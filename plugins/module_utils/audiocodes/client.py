@@ -102,6 +102,7 @@ class PhoneClient(object):
         self.auth = None                     # None until logged in, then cookie, basic or digest
         self.shown = set()                   # pages shown in this session: a POST needs one first
         self._forms = {}
+        self._config_link = None             # the .cfg link of manu_config.htm, once read
         self.down_seen = False               # set when the phone refused a connection (restarting)
 
     @classmethod
@@ -290,8 +291,14 @@ class PhoneClient(object):
         return None  # pragma: no cover
 
     # --- reads --------------------------------------------------------------------------------
-    def read_config(self):
-        """manu_config.htm, then the full configuration file it links to."""
+    def read_config(self, again=False):
+        """manu_config.htm, then the full configuration file it links to.
+
+        ``again``: a read-back after a write; the link and the form are already known, so only the
+        file is fetched (one request instead of two).
+        """
+        if again and self._config_link:
+            return self._fetch_config(self._config_link, self._forms.get(pages.page_path(pages.CONFIG_PAGE)))
         response = self.show(pages.CONFIG_PAGE)
         link = scrape.find_config_link(response.text, response.url)
         if not link:
@@ -299,6 +306,10 @@ class PhoneClient(object):
                               PAGES_FIX, endpoint=pages.page_path(pages.CONFIG_PAGE))
         form = scrape.find_upload_form(response.text, response.url)
         self._forms[pages.page_path(pages.CONFIG_PAGE)] = form
+        self._config_link = link
+        return self._fetch_config(link, form)
+
+    def _fetch_config(self, link, form):
         config = self.request('GET', link)
         if scrape.looks_like_html(config.text):
             raise RemoteError(self.subject, 'the configuration link %s returned a web page, not a configuration file'

@@ -147,7 +147,7 @@ def _backup(params, snapshot):
 def _read_back(client):
     """The configuration after a change; None when the phone has gone away (restarting)."""
     try:
-        return client.read_config()
+        return client.read_config(again=True)
     except RemoteError as exc:
         if not exc.transient:
             raise
@@ -205,7 +205,7 @@ def _apply(client, snapshot, writes, params, result, device, masker):
         result['rebooted'] = True
     if not verify:
         return
-    missing = not_kept(writes, client.read_config().values)
+    missing = not_kept(writes, client.read_config(again=True).values)
     if missing:
         raise _not_kept_error(subject, missing, writes, device, result, masker)
 
