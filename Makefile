@@ -129,12 +129,40 @@ unit: venv tree
 integration: venv tree
 	@$(PYTEST) tests/lab_selftest tests/integration -q
 
+# The deployment scenarios of extensions/molecule (docs/development.md "Molecule scenarios"). Each
+# starts its own lab on its own loopback block, so all run at once (each in its own process group,
+# by setsid), each into its own log under .lab/molecule-logs/; a failed scenario's log is shown
+# whole. Molecule runs from the checkout, where it finds extensions/molecule/config.yml. Interrupted,
+# the recipe stops the process groups it started and their labs (by the labs' state directories).
+# MOLECULE_SCENARIOS="standalone bc_simultaneous" runs some only.
 molecule: venv tree
-	@if ls extensions/molecule/*/molecule.yml > /dev/null 2>&1; then \
-	  cd extensions && $(BIN)/molecule test --all; \
-	else \
-	  echo "molecule: no scenarios yet (issue: roles and playbooks); nothing to run"; \
-	fi
+	@scenarios="$${MOLECULE_SCENARIOS:-$$(cd extensions/molecule && for f in */molecule.yml; do [ -f "$$f" ] && echo "$${f%/molecule.yml}"; done)}"; \
+	if [ -z "$$scenarios" ]; then echo "molecule: no scenarios in extensions/molecule"; exit 0; fi; \
+	logs=.lab/molecule-logs; rm -rf "$$logs"; mkdir -p "$$logs"; groups=""; \
+	trap 'echo "molecule: interrupted: stopping the scenarios and their labs"; \
+	  [ -n "$$groups" ] && kill -TERM $$(printf -- "-%s " $$groups) 2> /dev/null; wait; \
+	  for s in $$scenarios; do $(LABCTL) down --state-dir .lab/molecule-$$s > /dev/null; done; exit 130' INT TERM; \
+	for s in $$scenarios; do \
+	  setsid bash -c 'start=$$(date +%s); $(BIN)/molecule test -s "$$1" > "$$2/$$1.log" 2>&1; \
+	    echo "$$? $$(( $$(date +%s) - start ))" > "$$2/$$1.tmp" && mv "$$2/$$1.tmp" "$$2/$$1.result"' _ "$$s" "$$logs" & \
+	  groups="$$groups $$!"; \
+	done; \
+	echo "molecule: $$(echo $$scenarios) at once, each on its own lab (logs: $$logs/)"; \
+	pending="$$scenarios"; failed=""; \
+	while [ -n "$$pending" ]; do \
+	  sleep 1; left=""; \
+	  for s in $$pending; do \
+	    if [ ! -f "$$logs/$$s.result" ]; then left="$$left $$s"; continue; fi; \
+	    read -r rc seconds < "$$logs/$$s.result"; \
+	    if [ "$$rc" = 0 ]; then echo "molecule: $$s passed in $$seconds s ($$(grep -o '[0-9]* rows of FEATURES.md' "$$logs/$$s.log") hold in its lab)"; \
+	    else failed="$$failed $$s"; echo "molecule: $$s FAILED (exit $$rc) in $$seconds s; its log:"; \
+	      sed 's/\x1b\[[0-9;]*m//g' "$$logs/$$s.log"; fi; \
+	  done; \
+	  pending="$$left"; \
+	done; \
+	wait; \
+	if [ -n "$$failed" ]; then echo "molecule: FAILED:$$failed (logs: $$logs/)"; exit 1; fi; \
+	echo "molecule: all scenarios passed"
 
 chaos: venv tree
 	@echo "chaos: the long fault-injection runs are not built yet (issue: reliability and security)"
