@@ -23,6 +23,8 @@ import yaml
 
 from labfixture import CA_PATH, REPO_ROOT, load_profile
 
+LAB_DIR = os.path.join(REPO_ROOT, 'tests', 'lab')
+
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 SITE_A_NET = '127.55.%d.' % (8 * WORKER + 1)
 SITE_B_NET = '127.55.%d.' % (8 * WORKER + 2)
@@ -93,8 +95,9 @@ def deployments(lab_factory, tmp_path_factory):
         'gax': {'admin': GAX_ADMIN, 'instances': [{'name': 'gax', 'listen': GAX_LISTEN, 'scheme': 'http'}]},
     }
     # Emulators the default profile may gain later would listen on the default lab's addresses.
+    # Only sections that name an emulator package (as labctl decides); others are shared settings.
     for kind, section in load_profile('default').items():
-        if kind not in overrides and isinstance(section, dict):
+        if kind not in overrides and isinstance(section, dict) and os.path.isfile(os.path.join(LAB_DIR, kind, '__main__.py')):
             overrides[kind] = {'enabled': False}
     lab = lab_factory('deployments', overrides)
     return Deployments(lab, base, tmp)
