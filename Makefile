@@ -39,7 +39,9 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 	@$(BIN)/pip install -r requirements-test.txt >> $(VENV)/pip.log 2>&1 || { tail -20 $(VENV)/pip.log; exit 1; }
 	@touch $@
 
+# The lab's SIP servers are kamailio from Debian's packages, installed when missing (as root, as CI runs).
 venv: $(VENV)/.installed
+	@sh tests/lab/sip/install_kamailio.sh
 
 # The collection tree: .collections/ansible_collections/telephony/genesys_audiocodes is a link to the
 # checkout, so ansible-playbook, ansible-doc, molecule and pytest find this collection by its name.

@@ -28,9 +28,11 @@ def main(argv=None):
         sys.stderr.write("phone: bad profile: %s\n" % error)
         return 2
     limit = raise_file_limit()
-    if limit < 2 * len(settings["phones"]) + 64:
+    # Two listeners per phone; with SIP a UDP socket and up to two TCP/TLS connections more.
+    needed = (5 if settings["sip"]["enabled"] else 2) * len(settings["phones"]) + 64
+    if limit < needed:
         sys.stderr.write("phone: %d phones need %d file descriptors, the limit is %d\n"
-                         % (len(settings["phones"]), 2 * len(settings["phones"]) + 64, limit))
+                         % (len(settings["phones"]), needed, limit))
         return 2
     state_dir = os.path.abspath(args.state_dir)
     os.makedirs(state_dir, exist_ok=True)

@@ -33,6 +33,8 @@ class Admin:
             ("GET", r"/phones/([0-9.]+)/history", self.get_history),
             ("PUT", r"/phones/([0-9.]+)/variant", self.put_variant),
             ("POST", r"/phones/([0-9.]+)/reboot", self.reboot),
+            ("GET", r"/sip", self.sip_summary),
+            ("GET", r"/phones/([0-9.]+)/sip", self.phone_sip),
         ]
 
     async def handle(self, request):
@@ -126,6 +128,16 @@ class Admin:
     async def reboot(self, _request, _body, phone):
         phone.reboot("admin API")
         return {"status": phone.state, "reboot_seconds": self.lab.timings["reboot_seconds"]}
+
+    async def sip_summary(self, _request, _body):
+        if self.lab.sip is None:
+            return {"enabled": False}
+        return self.lab.sip.summary()
+
+    async def phone_sip(self, _request, _body, phone):
+        if self.lab.sip is None:
+            return {"enabled": False, "state": phone.state, "lines": []}
+        return self.lab.sip.view(phone)
 
 
 def _json(data, status=200):

@@ -101,6 +101,8 @@ class Phone:
         self.delta = delta
         if changed:
             self._record(cause, changed)
+            if self.lab.sip is not None:
+                self.lab.sip.config_changed(self)  # a line whose settings changed registers afresh
         return changed
 
     def _record(self, cause, changed):

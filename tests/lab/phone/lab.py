@@ -17,6 +17,7 @@ from . import admin, web
 from .device import Phone
 from .httpserver import Listener
 from .profile import TIMINGS, check_faults, default_variants
+from .sip import SipStack
 
 LOG = logging.getLogger("phone")
 
@@ -32,6 +33,7 @@ class Lab:
         self.tls = {}  # address -> SSLContext with the phone's own certificate
         self.admin_listener = None
         self.stop_event = asyncio.Event()
+        self.sip = None  # real SIP registration, when the profile enables it (phone/sip.py)
 
     # --- start and stop ----------------------------------------------------------------------------------
     async def start(self):
@@ -40,6 +42,8 @@ class Lab:
             os.unlink(self.ready_path())  # a stale one would tell labctl we are up already
         os.makedirs(os.path.join(self.state_dir, "phones"), exist_ok=True)
         ca_cert = certs.ensure_ca(self.settings["cert_dir"])[0]
+        if self.settings["sip"]["enabled"]:
+            self.sip = SipStack(self, self.settings["sip"], self.settings["names"], ca_cert)
         for spec in self.settings["phones"]:
             phone = Phone(spec, self)
             phone.restore()
@@ -49,6 +53,8 @@ class Lab:
         host, port = self.settings["admin"]
         self.admin_listener = Listener(host, port, admin.Admin(self).handle)
         await self.admin_listener.start()
+        if self.sip is not None:
+            self.sip.start()  # registrations are staggered: the ready file does not wait for them
         seconds = time.monotonic() - started
         self._write_ready(ca_cert, seconds)
         LOG.info("%d phones up on ports %d/%d in %.1f s; admin on http://%s:%d", len(self.phones),
@@ -63,7 +69,7 @@ class Lab:
     def _write_ready(self, ca_cert, seconds):
         info = {"pid": os.getpid(), "admin": "http://%s:%d" % self.settings["admin"], "phones": len(self.phones),
                 "http_port": self.settings["http_port"], "https_port": self.settings["https_port"],
-                "ca": ca_cert, "startup_seconds": round(seconds, 3)}
+                "ca": ca_cert, "startup_seconds": round(seconds, 3), "sip": self.sip is not None}
         path = self.ready_path()
         with open(path + ".tmp", "w", encoding="utf-8") as handle:
             json.dump(info, handle)
@@ -83,6 +89,8 @@ class Lab:
     def shutdown(self):
         for timer in self.timers.values():
             timer.cancel()
+        if self.sip is not None:
+            self.sip.shutdown()
         for phone in self.phones.values():
             for listener in phone.listeners:
                 listener.stop()
@@ -105,6 +113,8 @@ class Lab:
         for listener in phone.listeners:
             listener.stop()
         phone.listeners = []
+        if self.sip is not None:
+            self.sip.phone_down(phone)
         self.timers[phone.address] = asyncio.get_running_loop().call_later(
             seconds, lambda: asyncio.ensure_future(self._come_back(phone)))
 
@@ -112,6 +122,8 @@ class Lab:
         self.timers.pop(phone.address, None)
         await self.bring_up(phone)
         phone.came_up()
+        if self.sip is not None:
+            self.sip.phone_up(phone)
         LOG.info("phone %s: back up", phone.address)
 
     async def reset(self):
@@ -127,6 +139,8 @@ class Lab:
             if was_down:
                 await self.bring_up(phone)
                 phone.came_up()
+        if self.sip is not None:
+            self.sip.reset()
 
     def set_faults(self, changes):
         """PUT /faults: the given settings replace the current ones; per_phone {addr: null} removes."""

@@ -7,6 +7,7 @@ import os
 import yaml
 
 from .keys import MODELS
+from .sip import SETTINGS as SIP_SETTINGS
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DEFAULT_DB = os.path.join(os.path.dirname(REPO_ROOT), "shared", "reference", "samples",
@@ -34,7 +35,7 @@ VARIANTS = {
 TIMINGS = {"reboot_seconds": 90.0, "session_timeout": None, "expire_session_every": 0, "slow_seconds": 5.0}
 FAULTS = {"seed": 0, "error_rate": 0.0, "reset_rate": 0.0, "lost_reply_rate": 0.0, "slow_rate": 0.0}
 SECTION_KEYS = {"enabled", "admin", "http_port", "https_port", "cert_dir", "parameter_db", "phones_file", "generate",
-                "variants", "timings", "faults"}
+                "variants", "timings", "faults", "sip"}
 PHONE_KEYS = {"address", "model", "mac", "firmware", "admin_password", "config", "variants"}
 DEFAULT_FIRMWARE = "2.2.16.501"
 
@@ -62,6 +63,8 @@ def load(path):
         "variants": check_variants(section.get("variants") or {}, "phone.variants"),
         "timings": _merge(TIMINGS, section.get("timings"), "phone.timings"),
         "faults": check_faults(section.get("faults") or {}),
+        "sip": check_sip(section.get("sip")),
+        "names": check_names(profile.get("names")),
     }
     if not os.path.isfile(settings["parameter_db"]):
         raise ProfileError("phone.parameter_db: %s does not exist" % settings["parameter_db"])
@@ -75,6 +78,50 @@ def load(path):
     if not addresses or len(set(addresses)) != len(addresses):
         raise ProfileError("phone: give phones (phones_file or generate), each on its own address")
     return settings
+
+
+def check_sip(raw):
+    """`phone.sip`: real SIP registration, off unless enabled (README "## sip")."""
+    settings = _merge(SIP_SETTINGS, raw, "phone.sip")
+    for name in ("stagger_seconds", "t1", "t2", "transaction_timeout", "refresh_ratio"):
+        if not isinstance(settings[name], (int, float)) or isinstance(settings[name], bool) or settings[name] < 0:
+            raise ProfileError("phone.sip.%s must be a number of seconds, got %r" % (name, settings[name]))
+        settings[name] = float(settings[name])
+    if not 0 < settings["t1"] <= settings["t2"] or settings["transaction_timeout"] <= 0:
+        raise ProfileError("phone.sip: need 0 < t1 <= t2 and transaction_timeout > 0")
+    if not 0.1 <= settings["refresh_ratio"] <= 0.95:
+        raise ProfileError("phone.sip.refresh_ratio must be between 0.1 and 0.95")
+    if settings["keepalive_seconds"] is not None:
+        if isinstance(settings["keepalive_seconds"], bool) or not isinstance(settings["keepalive_seconds"], (int, float)) \
+                or settings["keepalive_seconds"] <= 0:
+            raise ProfileError("phone.sip.keepalive_seconds must be null or a positive number of seconds")
+    settings["enabled"] = bool(settings["enabled"])
+    settings["tls_verify"] = bool(settings["tls_verify"])
+    return settings
+
+
+def check_names(raw):
+    """The lab's own name table (top-level `names:`): name -> loopback addresses; never the machine's DNS.
+
+    A list of `{name, addresses}` (the form the profiles use: a list is no section to switch off), or a
+    mapping name -> addresses where `enabled: false` empties the table (a fixture switching sections off)."""
+    if raw is None:
+        return {}
+    if isinstance(raw, dict):
+        if raw.get("enabled", True) is False:
+            return {}
+        raw = [{"name": name, "addresses": addresses} for name, addresses in raw.items() if name != "enabled"]
+    if not isinstance(raw, list):
+        raise ProfileError("names: give a list of {name: <fqdn>, addresses: [127.x.y.z, ...]}")
+    table = {}
+    for entry in raw:
+        if not isinstance(entry, dict) or set(entry) != {"name", "addresses"}:
+            raise ProfileError("names: each entry is {name: <fqdn>, addresses: [127.x.y.z, ...]}, got %r" % (entry,))
+        addresses = [entry["addresses"]] if isinstance(entry["addresses"], str) else entry["addresses"]
+        if not isinstance(addresses, list) or not addresses or not all(_loopback(str(a)) for a in addresses):
+            raise ProfileError("names: %s: give a list of 127.x.y.z addresses, got %r" % (entry["name"], addresses))
+        table[str(entry["name"]).lower().rstrip(".")] = [str(a) for a in addresses]
+    return table
 
 
 def check_variants(raw, where):

@@ -218,6 +218,9 @@ def render_network(phone):
 
 def _line_states(phone):
     """(index, user id, SIP status, registration server) per line of the model."""
+    if phone.lab.sip is not None:  # the real outcome of the line's registrations (phone/sip.py)
+        return [(index, phone.value("voip/line/%d/id" % index) or "") + phone.lab.sip.line_status(phone, index)
+                for index in range(MODELS[phone.model]["lines"])]
     proxy = phone.value("voip/signalling/sip/proxy_address")
     has_proxy = phone.value("voip/signalling/sip/use_proxy") == "1" and proxy not in ("", "0.0.0.0")
     states = []
