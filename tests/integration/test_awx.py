@@ -297,9 +297,10 @@ def test_job_templates_cover_the_playbooks_ask_for_a_limit_and_survey_variables_
     assert sorted(template['playbook'] for template in templates.values()) == sorted(
         'playbooks/%s.yml' % name for name in ('deploy_standalone', 'deploy_sip_proxy_ha', 'deploy_bc', 'verify', 'drift'))
     options = role_options()
-    # The inventory's deployment-wide variables, as the preflight role reads them (its defaults).
+    # The inventory's deployment-wide variables, as the roles read them (preflight's deployment,
+    # business_continuity's mode: preflight takes bc_mode unchecked since it is ignored elsewhere).
     inventory_choices = {'deployment': options['preflight_deployment']['choices'],
-                         'bc_mode': options['preflight_bc_mode']['choices']}
+                         'bc_mode': options['business_continuity_mode']['choices']}
     for name, template in templates.items():
         assert os.path.exists(os.path.join(REPO_ROOT, template['playbook'])), name
         assert template['ask_limit_on_launch'] is True, name

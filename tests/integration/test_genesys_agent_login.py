@@ -156,7 +156,7 @@ def test_the_module_prints_no_secret_at_the_highest_verbosity(lab):
                   options={'TServer': {'password': 'annex-Secret-8'}})
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
                'telephony.genesys_audiocodes.genesys_agent_login', '-a', json.dumps(args), '-vvvv', '--diff']
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'), ANSIBLE_NOCOLOR='1',
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'), ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_NOCOLOR='1',
                ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, cwd=os.path.dirname(REPO), env=env)
     output = done.stdout + done.stderr

@@ -426,7 +426,7 @@ def test_no_secret_appears_in_any_result(lab):
 def ansible(*args, **env):
     """Run ``ansible localhost`` on this collection; returns (rc, all output)."""
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost'] + list(args)
-    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'),
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'), ANSIBLE_CALLBACK_RESULT_FORMAT='json',
                        ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
                        ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     environment.update(env)
@@ -467,7 +467,8 @@ def test_module_defaults_set_the_connection_for_the_genesys_group(lab, tmp_path)
             {'ansible.builtin.assert': {'that': ['read.dns[0].enabled is false']}},
         ]}]))
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(playbook)]
-    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'), ANSIBLE_NOCOLOR='1',
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'), ANSIBLE_CALLBACK_RESULT_FORMAT='json',
+                       ANSIBLE_NOCOLOR='1',
                        ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, cwd=str(tmp_path), env=environment)
     assert done.returncode == 0, done.stdout + done.stderr

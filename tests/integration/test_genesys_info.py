@@ -119,7 +119,7 @@ def test_the_info_module_prints_no_secret_at_the_highest_verbosity(lab):
     core.run_dn(params(number='1502', options={'TServer': {'password': SIP_SECRET}}))
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
                'telephony.genesys_audiocodes.genesys_dn_info', '-a', json.dumps(params(numbers=['1502'])), '-vvvv']
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'), ANSIBLE_NOCOLOR='1',
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'), ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_NOCOLOR='1',
                ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, cwd=os.path.dirname(REPO), env=env)
     output = done.stdout + done.stderr
