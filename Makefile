@@ -102,6 +102,8 @@ demo: venv tree
 # --- tests ---------------------------------------------------------------------------------------
 SANITY_CMD := $(MAKE) --no-print-directory sanity-tree && cd $(SANITY_TREE) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 PYTEST := cd $(COLLECTION_TREE) && $(PY) -m pytest -p no:cacheprovider
+# Two workers, a whole test file each: every file starts its own lab on its own loopback block.
+INTEGRATION_ARGS ?= -n 2 --dist loadfile
 
 test: venv tree
 	@$(PY) tests/tools/ansible_test_offline.py
@@ -111,7 +113,7 @@ test: venv tree
 	  "docs-lint=$(MAKE) --no-print-directory docs-lint" \
 	  "build=$(MAKE) --no-print-directory build-check" \
 	  "unit=$(PYTEST) tests/unit -q" \
-	  "integration=$(PYTEST) tests/lab_selftest tests/integration -q" \
+	  "integration=$(PYTEST) $(INTEGRATION_ARGS) tests/lab_selftest tests/integration -q" \
 	  "molecule=$(MAKE) --no-print-directory molecule"
 
 sanity: venv tree
@@ -129,7 +131,7 @@ unit: venv tree
 	@$(PYTEST) tests/unit -q
 
 integration: venv tree
-	@$(PYTEST) tests/lab_selftest tests/integration -q
+	@$(PYTEST) $(INTEGRATION_ARGS) tests/lab_selftest tests/integration -q
 
 # The deployment scenarios of extensions/molecule (docs/development.md "Molecule scenarios"). Each
 # starts its own lab on its own loopback block, so all run at once (each in its own process group,
