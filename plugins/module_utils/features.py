@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - Python 2 is not a target, this keeps t
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys as phone_keys
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import InputError
 
 
@@ -69,6 +70,12 @@ class Choice(namedtuple('Choice', 'param values')):
 
 class Ctx(namedtuple('Ctx', 'name')):
     """A value the function computes for the line or the phone (its DN, its secret, a site address)."""
+    __slots__ = ()
+
+
+class Port(namedtuple('Port', 'udp tls')):
+    """A server port chosen by the phone's transport: ``tls`` (a ``Ctx`` name) while the phone's ``tls``
+    feature is on, ``udp`` (UDP and TCP share it) otherwise."""
     __slots__ = ()
 
 
@@ -300,7 +307,7 @@ def _bc_phone_keys(mode):
     return (
         key('voip/signalling/sip/use_proxy', '1', '1'),
         key('voip/signalling/sip/proxy_address', Ctx('home_address'), None),
-        key('voip/signalling/sip/proxy_port', Ctx('home_port'), None),
+        key('voip/signalling/sip/proxy_port', Port('home_port', 'home_tls_port'), None),
         key('voip/signalling/sip/sip_outbound_proxy/enabled', '0', None),
         key('voip/signalling/sip/sip_outbound_proxy/addr', '', None),
         key('voip/signalling/sip/sip_outbound_proxy/port', '0', None),
@@ -310,7 +317,7 @@ def _bc_phone_keys(mode):
             mode == 'SIMULTANEOUS', ASSUMED_SECONDARY if mode == 'SIMULTANEOUS' else ''),
         key('voip/signalling/sip/redundant_proxy/address', Ctx('other_address'), None,
             mode == 'SIMULTANEOUS', ASSUMED_SECONDARY if mode == 'SIMULTANEOUS' else 'web field "Redundant Proxy Address"'),
-        key('voip/signalling/sip/redundant_proxy/port', Ctx('other_port'), None,
+        key('voip/signalling/sip/redundant_proxy/port', Port('other_port', 'other_tls_port'), None,
             mode == 'SIMULTANEOUS', ASSUMED_SECONDARY if mode == 'SIMULTANEOUS' else ''),
         key('voip/signalling/sip/redundant_proxy/mode', mode, NOT_WRITTEN, True, ASSUMED_MODE),
         # 0 = asymmetric: re-register to the primary when it answers ("Switch back to Primary").
@@ -318,14 +325,14 @@ def _bc_phone_keys(mode):
     )
 
 
-def _single_phone_keys(address, port, proxy_timeout):
+def _single_phone_keys(address, port, tls_port, proxy_timeout):
     return (
         key('voip/signalling/sip/use_proxy', '1', '1'),
         key('voip/signalling/sip/proxy_address', Ctx(address), None),
-        key('voip/signalling/sip/proxy_port', Ctx(port), None),
+        key('voip/signalling/sip/proxy_port', Port(port, tls_port), None),
         key('voip/signalling/sip/sip_outbound_proxy/enabled', '1', None),
         key('voip/signalling/sip/sip_outbound_proxy/addr', Ctx(address), None),
-        key('voip/signalling/sip/sip_outbound_proxy/port', Ctx(port), None),
+        key('voip/signalling/sip/sip_outbound_proxy/port', Port(port, tls_port), None),
         # Firmware defaults (3600, 60) undo what the other deployments set.
         key('voip/signalling/sip/proxy_timeout', proxy_timeout, None),
         key('voip/signalling/sip/registration_failed_timeout', '60', None),
@@ -336,11 +343,11 @@ def _single_phone_keys(address, port, proxy_timeout):
 DEPLOYMENTS = {
     'standalone': Deployment(
         'standalone', dn=(option('dr-forward', None),),
-        phone=_single_phone_keys('home_address', 'home_port', '3600'),
+        phone=_single_phone_keys('home_address', 'home_port', 'home_tls_port', '3600'),
         note='proxy and outbound proxy = the SIP Server address and port'),
     'sip_proxy_ha': Deployment(
         'sip_proxy_ha', dn=(option('dr-forward', None),),
-        phone=_single_phone_keys('pool_fqdn', 'pool_port', '5'),
+        phone=_single_phone_keys('pool_fqdn', 'pool_port', 'pool_tls_port', '5'),
         note='note section 5, DNS-based redundancy: the SIP Proxy pool FQDN, Registration Expires 5 s'),
     'simultaneous': Deployment(
         'simultaneous', dn=(option('dr-forward', 'no-agent'),),
@@ -368,16 +375,17 @@ MODELS = {
 SCA_IN_BC_SIP_SERVER = (8, 1, 101, 75)
 """SIP Server release from which SCA works in Business Continuity (docs.genesys.com SCAinBC)."""
 
-# Longest value the firmware takes, and the inventory field that feeds it (for the fix).
-MAX_LENGTH = {
-    'voip/signalling/sip/redundant_proxy/address': (32, 'sip_server.address of the other Business Continuity site'),
-    'voip/signalling/sip/proxy_address': (128, 'sip_server.address or sip_proxy_pool.fqdn of the home site'),
-    'voip/signalling/sip/sip_outbound_proxy/addr': (128, 'sip_server.address or sip_proxy_pool.fqdn of the home site'),
-    'voip/line/{n}/description': (128, 'display_name'),
-    'voip/line/{n}/auth_name': (35, 'dn (or sca primary_dn)'),
-    'voip/line/{n}/auth_password': (35, 'sip_password'),
-    'voip/line/{n}/call_forward/destination': (128, 'call_forward destination'),
-    'voip/services/msg_waiting_ind/voice_mail_number': (64, 'mwi voice_mail_number'),
+# The inventory field that feeds each length-limited key (for the fix). The limits themselves are
+# the phone's, kept once in audiocodes/keys.py (from the parameter database).
+LENGTH_CHECKED = {
+    'voip/signalling/sip/redundant_proxy/address': 'sip_server.address of the other Business Continuity site',
+    'voip/signalling/sip/proxy_address': 'sip_server.address or sip_proxy_pool.fqdn of the home site',
+    'voip/signalling/sip/sip_outbound_proxy/addr': 'sip_server.address or sip_proxy_pool.fqdn of the home site',
+    'voip/line/{n}/description': 'display_name',
+    'voip/line/{n}/auth_name': 'dn (or sca primary_dn)',
+    'voip/line/{n}/auth_password': 'sip_password',
+    'voip/line/{n}/call_forward/destination': 'call_forward destination',
+    'voip/services/msg_waiting_ind/voice_mail_number': 'mwi voice_mail_number',
 }
 SECRET_KEYS = frozenset(['voip/line/{n}/auth_password'])
 
@@ -439,8 +447,8 @@ DN_OPTION_OFF = _dn_option_offs()
 each DN written gets all of them, so a feature turned off is undone."""
 
 _MAX_LENGTH_EXPANDED = tuple(
-    (name, limit, field, template in SECRET_KEYS)
-    for template, (limit, field) in sorted(MAX_LENGTH.items())
+    (name, phone_keys.max_length(name), field, template in SECRET_KEYS)
+    for template, field in sorted(LENGTH_CHECKED.items())
     for name in (_expand_line_keys(template) if '{n}' in template else (template,))
 )
 
@@ -636,21 +644,23 @@ def _read_site(report, name_hint, raw):
     sip_server = None
     if server is not None:
         if not isinstance(server, Mapping) or not _text(server.get('address')):
-            report.error('schema', subject, 'sip_server must be a mapping with address (and port, default 5060)',
-                         'write sip_server: {address: ..., port: 5060}')
+            report.error('schema', subject, 'sip_server must be a mapping with address (and port, default 5060; '
+                         'tls_port, default 5061)', 'write sip_server: {address: ..., port: 5060, tls_port: 5061}')
         else:
-            _unknown_keys(report, 'schema', subject, server, ('address', 'port'), 'sip_server field')
-            sip_server = (_text(server['address']), _port(report, subject, 'sip_server.port', server.get('port'), 5060))
+            _unknown_keys(report, 'schema', subject, server, ('address', 'port', 'tls_port'), 'sip_server field')
+            sip_server = (_text(server['address']), _port(report, subject, 'sip_server.port', server.get('port'), 5060),
+                          _port(report, subject, 'sip_server.tls_port', server.get('tls_port'), 5061))
 
     pool = raw.get('sip_proxy_pool')
     sip_proxy_pool = None
     if pool is not None:
         if not isinstance(pool, Mapping) or not _text(pool.get('fqdn')):
-            report.error('schema', subject, 'sip_proxy_pool must be a mapping with fqdn (and port, default 5060)',
-                         'write sip_proxy_pool: {fqdn: ..., port: 5060}')
+            report.error('schema', subject, 'sip_proxy_pool must be a mapping with fqdn (and port, default 5060; '
+                         'tls_port, default 5061)', 'write sip_proxy_pool: {fqdn: ..., port: 5060, tls_port: 5061}')
         else:
-            _unknown_keys(report, 'schema', subject, pool, ('fqdn', 'port'), 'sip_proxy_pool field')
-            sip_proxy_pool = (_text(pool['fqdn']), _port(report, subject, 'sip_proxy_pool.port', pool.get('port'), 5060))
+            _unknown_keys(report, 'schema', subject, pool, ('fqdn', 'port', 'tls_port'), 'sip_proxy_pool field')
+            sip_proxy_pool = (_text(pool['fqdn']), _port(report, subject, 'sip_proxy_pool.port', pool.get('port'), 5060),
+                              _port(report, subject, 'sip_proxy_pool.tls_port', pool.get('tls_port'), 5061))
 
     gax = raw.get('gax')
     gax_url = switch = None
@@ -1000,6 +1010,8 @@ def _render(spec, params, ctx):
         return spec.values[params[spec.param]]
     if isinstance(spec, Ctx):
         return ctx[spec.name]
+    if isinstance(spec, Port):
+        return ctx[spec.tls if ctx.get('tls') else spec.udp]
     raise AssertionError('table: cannot render %r' % (spec,))
 
 
@@ -1186,15 +1198,16 @@ class _Evaluation(object):
 
     def _site_ctx(self, phone):
         site = self.sites[phone.site]
-        ctx = {}
+        # The tls row is phone-wide: its lines agree (a disagreement is reported as a conflict).
+        ctx = {'tls': any(_enabled(line, 'tls') for line in phone.lines if line.state != 'absent')}
         if site.sip_server:
-            ctx['home_address'], ctx['home_port'] = site.sip_server
+            ctx['home_address'], ctx['home_port'], ctx['home_tls_port'] = site.sip_server
         if site.sip_proxy_pool:
-            ctx['pool_fqdn'], ctx['pool_port'] = site.sip_proxy_pool
+            ctx['pool_fqdn'], ctx['pool_port'], ctx['pool_tls_port'] = site.sip_proxy_pool
         if self.bc_pair:
             other = self.sites[self.bc_pair[1] if phone.site == self.bc_pair[0] else self.bc_pair[0]]
             if other.sip_server:
-                ctx['other_address'], ctx['other_port'] = other.sip_server
+                ctx['other_address'], ctx['other_port'], ctx['other_tls_port'] = other.sip_server
         return ctx
 
     def build(self):

@@ -264,6 +264,65 @@ def test_standalone_points_proxy_and_outbound_proxy_at_the_sip_server():
     assert 'voip/signalling/sip/redundant_proxy/mode' not in keys
 
 
+def test_tls_standalone_uses_the_sip_server_tls_port_default_5061():
+    keys = settings(standalone({'phone-1502': phone(features_={'tls': True})}))
+    assert keys['voip/signalling/sip/transport_protocol'] == 'TLS'
+    assert keys['voip/signalling/sip/proxy_address'] == '127.0.0.50'
+    assert keys['voip/signalling/sip/proxy_port'] == '5061'
+    assert keys['voip/signalling/sip/sip_outbound_proxy/port'] == '5061'
+
+
+def test_tls_standalone_uses_the_given_sip_server_tls_port_and_udp_keeps_port():
+    paris = dict(PARIS, sip_server={'address': '127.0.0.50', 'port': 5070, 'tls_port': 5071})
+    tls_keys = settings(standalone({'phone-1502': phone(features_={'tls': True})}, [paris]))
+    assert tls_keys['voip/signalling/sip/proxy_port'] == '5071'
+    assert tls_keys['voip/signalling/sip/sip_outbound_proxy/port'] == '5071'
+    udp_keys = settings(standalone({'phone-1502': phone(features_={'tls': False})}, [paris]))
+    assert udp_keys['voip/signalling/sip/transport_protocol'] == 'UDP'
+    assert udp_keys['voip/signalling/sip/proxy_port'] == '5070'
+    assert udp_keys['voip/signalling/sip/sip_outbound_proxy/port'] == '5070'
+
+
+def test_tls_sip_proxy_ha_uses_the_pool_tls_port():
+    default_pool = dict(PARIS, sip_proxy_pool={'fqdn': 'sips-a.qa.domain.com', 'port': 5070})
+    keys = settings(desired_state({'phone-1502': phone(features_={'tls': True})}, [default_pool], 'sip_proxy_ha'))
+    assert keys['voip/signalling/sip/proxy_address'] == 'sips-a.qa.domain.com'
+    assert keys['voip/signalling/sip/proxy_port'] == '5061'
+    assert keys['voip/signalling/sip/sip_outbound_proxy/port'] == '5061'
+    given_pool = dict(PARIS, sip_proxy_pool={'fqdn': 'sips-a.qa.domain.com', 'port': 5070, 'tls_port': 5081})
+    keys = settings(desired_state({'phone-1502': phone(features_={'tls': True})}, [given_pool], 'sip_proxy_ha'))
+    assert keys['voip/signalling/sip/proxy_port'] == '5081'
+    assert keys['voip/signalling/sip/sip_outbound_proxy/port'] == '5081'
+
+
+@pytest.mark.parametrize('mode', ['primary_fallback', 'simultaneous'])
+def test_tls_business_continuity_uses_both_sites_tls_ports(mode):
+    paris = dict(PARIS, sip_server={'address': '127.0.0.50', 'port': 5060, 'tls_port': 5161})
+    lyon = dict(LYON, sip_server={'address': '127.0.0.51', 'port': 5062, 'tls_port': 5162})
+    keys = settings(bc({'phone-1502': phone(features_={'tls': True})}, mode, [paris, lyon]))
+    assert keys['voip/signalling/sip/proxy_address'] == '127.0.0.50'
+    assert keys['voip/signalling/sip/proxy_port'] == '5161'
+    assert keys['voip/signalling/sip/redundant_proxy/address'] == '127.0.0.51'
+    assert keys['voip/signalling/sip/redundant_proxy/port'] == '5162'
+    assert keys['voip/signalling/sip/sip_outbound_proxy/port'] == '0'
+    udp = settings(bc({'phone-1502': phone()}, mode, [paris, lyon]))
+    assert udp['voip/signalling/sip/proxy_port'] == '5060'
+    assert udp['voip/signalling/sip/redundant_proxy/port'] == '5062'
+
+
+def test_tls_port_outside_the_phones_range_is_a_schema_error_naming_the_field():
+    paris = dict(PARIS, sip_server={'address': '127.0.0.50', 'port': 5060, 'tls_port': 80})
+    findings = preflight({'phone-1502': phone(features_={'tls': True})}, [paris])
+    assert rules(findings) == ['schema']
+    assert any('sip_server.tls_port' in f.cause and f.subjects == ('site paris',) for f in findings)
+
+
+def test_unknown_sip_server_field_lists_tls_port_among_the_valid_ones():
+    paris = dict(PARIS, sip_server={'address': '127.0.0.50', 'tlsport': 5061})
+    findings = preflight({'phone-1502': phone()}, [paris])
+    assert any("'tlsport'" in f.cause and 'tls_port' in f.fix for f in findings)
+
+
 def test_standalone_removes_dr_forward():
     options = tserver(standalone({'phone-1502': phone()}))
     assert 'dr-forward' in options and options['dr-forward'] is None
@@ -594,11 +653,11 @@ def test_desired_state_raises_listing_every_problem():
 # --- secrets ----------------------------------------------------------------------------------
 
 def test_no_finding_shows_a_secret():
-    long_secret = 'x' * 40
+    long_secret = 'x' * 260     # the parameter database: auth_password takes 256 characters
     phones = {'phone-1502': phone(features_={'sip_auth': True}, sip_password=long_secret)}
     findings = preflight(phones, [PARIS])
     assert rules(findings) == ['value_length']
-    assert long_secret not in str(findings[0]) and '40' in str(findings[0])
+    assert long_secret not in str(findings[0]) and '260' in str(findings[0])
     bad = {'phone-1502': phone(sip_password=SECRET, features_={'sip_auth': True, 'nope': True}, state='gone')}
     assert all(SECRET not in str(f) for f in preflight(bad, [PARIS]))
 
