@@ -11,6 +11,8 @@ SANITY_TREE := $(CURDIR)/.collections/sanity/ansible_collections/telephony/genes
 LAB_STATE := $(CURDIR)/.lab/default
 LABCTL := $(PY) tests/lab/labctl.py
 N ?= 200
+# The lab's SIP registrars run, and its phones register for real (LAB_SIP=0: web and GAX only).
+LAB_SIP ?= 1
 
 # Tools run offline from the checkout: this collection from the tree, no Galaxy.
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
@@ -65,7 +67,7 @@ sanity-tree:
 lab-up: venv
 	@$(PY) tests/tools/lab_phones_from_inventory.py --inventory inventories/lab \
 	  --phones-file $(LAB_STATE)/inventory-phones.yml --profile-out $(LAB_STATE)/inventory-profile.yml \
-	  $(if $(LAB_REBOOT_SECONDS),--reboot-seconds $(LAB_REBOOT_SECONDS)) > /dev/null
+	  $(if $(LAB_REBOOT_SECONDS),--reboot-seconds $(LAB_REBOOT_SECONDS)) $(if $(filter 1,$(LAB_SIP)),--sip) > /dev/null
 	@$(LABCTL) up --profile $(LAB_STATE)/inventory-profile.yml --state-dir $(LAB_STATE)
 
 lab-down:
@@ -83,7 +85,7 @@ lab-reset: venv
 demo: venv tree
 	@set -o pipefail; $(PY) tests/tools/lab_phones_from_inventory.py --inventory inventories/lab \
 	  --phones-file $(LAB_STATE)/inventory-phones.yml --profile-out $(LAB_STATE)/inventory-profile.yml \
-	  --reboot-seconds $(or $(LAB_REBOOT_SECONDS),10) > /dev/null || exit 1; \
+	  --reboot-seconds $(or $(LAB_REBOOT_SECONDS),10) $(if $(filter 1,$(LAB_SIP)),--sip) > /dev/null || exit 1; \
 	$(LABCTL) up --profile $(LAB_STATE)/inventory-profile.yml --state-dir $(LAB_STATE) || exit 1; \
 	log=$$(mktemp); \
 	trap '$(LABCTL) down --state-dir $(LAB_STATE); rm -f "$$log"' EXIT; \

@@ -132,7 +132,7 @@ def write_yaml(path, data, header):
     os.replace(temporary, path)
 
 
-def lab_profile(base_profile, phones_file, reboot_seconds=None):
+def lab_profile(base_profile, phones_file, reboot_seconds=None, sip=False):
     with open(base_profile, encoding='utf-8') as handle:
         profile = yaml.safe_load(handle) or {}
     profile['profile_dir'] = os.path.dirname(os.path.abspath(base_profile))
@@ -141,6 +141,11 @@ def lab_profile(base_profile, phones_file, reboot_seconds=None):
     phone.pop('generate', None)
     if reboot_seconds is not None:
         phone.setdefault('timings', {})['reboot_seconds'] = reboot_seconds
+    if sip:
+        # The site registrars and proxy pools at the addresses inventories/lab names, and phones
+        # that register for real (tests/lab/README.md "## sip").
+        profile.setdefault('sip', {})['enabled'] = True
+        phone.setdefault('sip', {})['enabled'] = True
     return profile
 
 
@@ -152,6 +157,7 @@ def main(argv=None):
     parser.add_argument('--profile-out', help='also write a lab profile that uses the phones file')
     parser.add_argument('--base-profile', default=DEFAULT_BASE_PROFILE, help='profile the written one starts from')
     parser.add_argument('--reboot-seconds', type=float, help='how long a reboot keeps a phone away (profile timing)')
+    parser.add_argument('--sip', action='store_true', help='start the SIP registrars and let the phones register')
     args = parser.parse_args(argv)
     try:
         phones = phones_from_inventory(args.inventory, args.group)
@@ -163,7 +169,7 @@ def main(argv=None):
     write_yaml(args.phones_file, phones, '# Lab phones %s' % source)
     print('%d phones written to %s' % (len(phones), args.phones_file))
     if args.profile_out:
-        profile = lab_profile(args.base_profile, args.phones_file, args.reboot_seconds)
+        profile = lab_profile(args.base_profile, args.phones_file, args.reboot_seconds, args.sip)
         write_yaml(args.profile_out, profile, '# Lab profile %s' % source)
         print('lab profile written to %s' % args.profile_out)
     return 0
