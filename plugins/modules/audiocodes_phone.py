@@ -246,7 +246,7 @@ def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
         settings=dict(type='dict', default={}),
-        update_secrets=dict(type='str', choices=['on_change', 'always'], default='on_change'),
+        update_secrets=dict(type='str', choices=['on_change', 'always'], default='on_change', no_log=False),
         wait_for_reboot=dict(type='bool', default=True),
         reboot_timeout=dict(type='int', default=300),
         verify=dict(type='bool', default=True),
