@@ -6,6 +6,8 @@ import os
 
 import yaml
 
+from labcommon.names import parse_names
+
 from .keys import MODELS
 from .sip import SETTINGS as SIP_SETTINGS
 
@@ -101,27 +103,11 @@ def check_sip(raw):
 
 
 def check_names(raw):
-    """The lab's own name table (top-level `names:`): name -> loopback addresses; never the machine's DNS.
-
-    A list of `{name, addresses}` (the form the profiles use: a list is no section to switch off), or a
-    mapping name -> addresses where `enabled: false` empties the table (a fixture switching sections off)."""
-    if raw is None:
-        return {}
-    if isinstance(raw, dict):
-        if raw.get("enabled", True) is False:
-            return {}
-        raw = [{"name": name, "addresses": addresses} for name, addresses in raw.items() if name != "enabled"]
-    if not isinstance(raw, list):
-        raise ProfileError("names: give a list of {name: <fqdn>, addresses: [127.x.y.z, ...]}")
-    table = {}
-    for entry in raw:
-        if not isinstance(entry, dict) or set(entry) != {"name", "addresses"}:
-            raise ProfileError("names: each entry is {name: <fqdn>, addresses: [127.x.y.z, ...]}, got %r" % (entry,))
-        addresses = [entry["addresses"]] if isinstance(entry["addresses"], str) else entry["addresses"]
-        if not isinstance(addresses, list) or not addresses or not all(_loopback(str(a)) for a in addresses):
-            raise ProfileError("names: %s: give a list of 127.x.y.z addresses, got %r" % (entry["name"], addresses))
-        table[str(entry["name"]).lower().rstrip(".")] = [str(a) for a in addresses]
-    return table
+    """The lab's own name table (labcommon.names): never the machine's resolver."""
+    try:
+        return parse_names(raw)
+    except ValueError as exc:
+        raise ProfileError(str(exc)) from exc
 
 
 def check_variants(raw, where):

@@ -7,6 +7,8 @@ import shutil
 
 import yaml
 
+from labcommon.names import parse_names
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DEFAULT_CERT_DIR = os.path.join(REPO_ROOT, ".lab", "certs")
 SECTION_KEYS = {"enabled", "admin", "kamailio", "cert_dir", "gax_instance", "sync_interval", "memory_mb",
@@ -68,27 +70,11 @@ def find_kamailio():
 
 
 def check_names(raw):
-    """The lab's own name table (top-level `names:`): the machine's resolver is never asked.
-
-    A list of `{name, addresses}` (the form the profiles use), or a mapping name -> addresses where
-    `enabled: false` empties the table; the phone emulator reads the same table the same way."""
-    if raw is None:
-        return {}
-    if isinstance(raw, dict):
-        if raw.get("enabled", True) is False:
-            return {}
-        raw = [{"name": name, "addresses": addresses} for name, addresses in raw.items() if name != "enabled"]
-    if not isinstance(raw, list):
-        raise SettingsError("names: give a list of {name: <fqdn>, addresses: [127.x.y.z, ...]}")
-    table = {}
-    for entry in raw:
-        if not isinstance(entry, dict) or set(entry) != {"name", "addresses"}:
-            raise SettingsError("names: each entry is {name: <fqdn>, addresses: [127.x.y.z, ...]}, got %r" % (entry,))
-        addresses = [entry["addresses"]] if isinstance(entry["addresses"], str) else entry["addresses"]
-        if not isinstance(addresses, list) or not addresses or not all(loopback(str(a)) for a in addresses):
-            raise SettingsError("names: %s: give a list of 127.x.y.z addresses, got %r" % (entry["name"], addresses))
-        table[str(entry["name"]).lower().rstrip(".")] = [str(a) for a in addresses]
-    return table
+    """The lab's own name table (labcommon.names): never the machine's resolver."""
+    try:
+        return parse_names(raw)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def _registrar(raw, index):
