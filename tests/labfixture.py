@@ -30,6 +30,21 @@ def deep_merge(base, override):
     return merged
 
 
+def emulator_packages():
+    """The emulator packages beside labctl (a profile section with one of these names starts one)."""
+    lab_dir = os.path.dirname(LABCTL)
+    return sorted(name for name in os.listdir(lab_dir) if os.path.isfile(os.path.join(lab_dir, name, '__main__.py')))
+
+
+def only_these_emulators(overrides):
+    """``overrides`` with every other emulator of the base profile left out (set to None, which
+    labctl skips), so a test lab never binds the addresses of the default lab's other emulators."""
+    result = dict(overrides)
+    for kind in emulator_packages():
+        result.setdefault(kind, None)
+    return result
+
+
 def load_profile(name='default'):
     with open(os.path.join(PROFILES_DIR, name + '.yml'), encoding='utf-8') as handle:
         return yaml.safe_load(handle) or {}

@@ -15,15 +15,12 @@ state reads its admin APIs, never the playbook's output; the output is read only
 import os
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 import yaml
 
-from labfixture import CA_PATH, REPO_ROOT, load_profile
-
-LAB_DIR = os.path.join(REPO_ROOT, 'tests', 'lab')
+from deploy_support import phones_file_from, run_playbook
+from labfixture import REPO_ROOT, only_these_emulators
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 SITE_A_NET = '127.55.%d.' % (8 * WORKER + 1)
@@ -36,9 +33,6 @@ GAX_ADMIN = '%s:%d' % (ADMIN_HOST, PORT_BASE + 2)
 HTTP_PORT, HTTPS_PORT = PORT_BASE + 3, PORT_BASE + 4
 
 LAB_INVENTORY = os.path.join(REPO_ROOT, 'inventories', 'lab')
-PLAYBOOKS = os.path.join(REPO_ROOT, 'playbooks')
-GENERATOR = os.path.join(REPO_ROOT, 'tests', 'tools', 'lab_phones_from_inventory.py')
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 
 RECAP_RE = re.compile(r'^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 
@@ -87,18 +81,12 @@ def deployments(lab_factory, tmp_path_factory):
     tmp = tmp_path_factory.mktemp('deployments')
     base = write_inventory(str(tmp / 'inventory'))
     phones_file = str(tmp / 'phones.yml')
-    subprocess.run([sys.executable, GENERATOR, '--inventory', base, '--phones-file', phones_file],
-                   check=True, capture_output=True, text=True, timeout=120)
-    overrides = {
+    phones_file_from(base, phones_file)
+    overrides = only_these_emulators({
         'phone': {'admin': PHONE_ADMIN, 'http_port': HTTP_PORT, 'https_port': HTTPS_PORT,
                   'phones_file': phones_file, 'timings': {'reboot_seconds': 1}},
         'gax': {'admin': GAX_ADMIN, 'instances': [{'name': 'gax', 'listen': GAX_LISTEN, 'scheme': 'http'}]},
-    }
-    # Emulators the default profile may gain later would listen on the default lab's addresses.
-    # Only sections that name an emulator package (as labctl decides); others are shared settings.
-    for kind, section in load_profile('default').items():
-        if kind not in overrides and isinstance(section, dict) and os.path.isfile(os.path.join(LAB_DIR, kind, '__main__.py')):
-            overrides[kind] = {'enabled': False}
+    })
     lab = lab_factory('deployments', overrides)
     return Deployments(lab, base, tmp)
 
@@ -121,17 +109,7 @@ class Deployments:
         return write_inventory(str(self.tmp / ('inventory-%d' % self.edits)), hosts, sites)
 
     def play(self, playbook, inventory=None, extra=(), limit=None):
-        command = [ANSIBLE_PLAYBOOK, os.path.join(PLAYBOOKS, playbook), '-i', inventory or self.inventory,
-                   '-e', 'audiocodes_port=%d' % HTTPS_PORT, '-e', 'audiocodes_ca_path=%s' % CA_PATH,
-                   '-e', 'audiocodes_phone_verify_delay=1', '-e', 'audiocodes_phone_reboot_timeout=60']
-        for item in extra:
-            command += ['-e', item]
-        if limit:
-            command += ['--limit', limit]
-        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
-                   ANSIBLE_FORCE_COLOR='0', ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, '.collections'))
-        result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900,
-                                check=False)
+        result = run_playbook(playbook, inventory or self.inventory, HTTPS_PORT, extra, limit)
         return Run(result)
 
     # the lab's own word

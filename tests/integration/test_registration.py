@@ -29,8 +29,6 @@ wait polls with a generous bound; nothing asserts a duration, only the order of 
 import base64
 import os
 import shutil
-import subprocess
-import sys
 import time
 from xml.etree import ElementTree
 
@@ -38,13 +36,13 @@ import pytest
 import requests
 import yaml
 
-from labfixture import CA_PATH, REPO_ROOT, load_profile
+from deploy_support import phones_file_from, run_playbook
+from labfixture import REPO_ROOT, only_these_emulators
 
 KAMAILIO = shutil.which('kamailio') or ('/usr/sbin/kamailio' if os.access('/usr/sbin/kamailio', os.X_OK) else None)
 pytestmark = pytest.mark.skipif(KAMAILIO is None and not os.environ.get('CI'),
                                 reason='kamailio is not installed (make venv installs it as root); under CI this test runs')
 
-LAB_DIR = os.path.join(REPO_ROOT, 'tests', 'lab')
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 SITE_A_NET = '127.57.%d.' % (8 * WORKER + 1)
 SITE_B_NET = '127.57.%d.' % (8 * WORKER + 2)
@@ -63,9 +61,6 @@ SIP_ADMIN = '%s:%d' % (ADMIN_HOST, PORT_BASE + 3)
 HTTP_PORT, HTTPS_PORT = PORT_BASE + 4, PORT_BASE + 5
 
 LAB_INVENTORY = os.path.join(REPO_ROOT, 'inventories', 'lab')
-PLAYBOOKS = os.path.join(REPO_ROOT, 'playbooks')
-GENERATOR = os.path.join(REPO_ROOT, 'tests', 'tools', 'lab_phones_from_inventory.py')
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 WAIT = 60  # seconds any awaited state may take; generous on purpose
 
 # The phones kept from inventories/lab: host -> (site, the DNs of its registering lines, in line order).
@@ -123,9 +118,8 @@ def reg(lab_factory, tmp_path_factory):
     tmp = tmp_path_factory.mktemp('registration')
     inventory = write_inventory(str(tmp / 'inventory'))
     phones_file = str(tmp / 'phones.yml')
-    subprocess.run([sys.executable, GENERATOR, '--inventory', inventory, '--phones-file', phones_file],
-                   check=True, capture_output=True, text=True, timeout=120)
-    overrides = {
+    phones_file_from(inventory, phones_file)
+    overrides = only_these_emulators({
         'phone': {'admin': PHONE_ADMIN, 'http_port': HTTP_PORT, 'https_port': HTTPS_PORT,
                   'phones_file': phones_file, 'timings': {'reboot_seconds': 1},
                   # lab deviations (README "## sip"): short Timer F and keep-alives, little stagger,
@@ -139,10 +133,7 @@ def reg(lab_factory, tmp_path_factory):
                 'proxies': [{'name': name, 'address': ip, 'registrar': REGISTRAR_NAME[s]}
                             for s in ('A', 'B') for name, ip in POOL_MEMBERS[s]]},
         'names': [{'name': POOL[s], 'addresses': [ip for _name, ip in POOL_MEMBERS[s]]} for s in ('A', 'B')],
-    }
-    for kind, section in load_profile('default').items():
-        if kind not in overrides and isinstance(section, dict) and os.path.isfile(os.path.join(LAB_DIR, kind, '__main__.py')):
-            overrides[kind] = {'enabled': False}
+    })
     lab = lab_factory('registration', overrides)
     return Registration(lab, inventory)
 
@@ -161,15 +152,7 @@ class Registration:
         self.inventory = inventory
 
     def play(self, playbook, extra=()):
-        command = [ANSIBLE_PLAYBOOK, os.path.join(PLAYBOOKS, playbook), '-i', self.inventory,
-                   '-e', 'audiocodes_port=%d' % HTTPS_PORT, '-e', 'audiocodes_ca_path=%s' % CA_PATH,
-                   '-e', 'audiocodes_phone_verify_delay=1', '-e', 'audiocodes_phone_reboot_timeout=60']
-        for item in extra:
-            command += ['-e', item]
-        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
-                   ANSIBLE_FORCE_COLOR='0', ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, '.collections'))
-        result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600,
-                                check=False)
+        result = run_playbook(playbook, self.inventory, HTTPS_PORT, extra, timeout=600)
         return result.returncode, result.stdout + result.stderr
 
     def deploy(self, playbook, extra=()):
