@@ -4,10 +4,12 @@ import json
 import re
 import time
 
+from . import firmware
 from .httpserver import Response
 from .profile import ProfileError, check_variants
 
-WRITE_KINDS = ["page_post", "upload", "reboot", "factory_reset"]  # kinds of request that can change a phone
+# Kinds of request that can change a phone.
+WRITE_KINDS = ["page_post", "upload", "reboot", "factory_reset", "firmware_upload"]
 
 
 class NoSuchPhone(Exception):
@@ -35,6 +37,10 @@ class Admin:
             ("POST", r"/phones/([0-9.]+)/reboot", self.reboot),
             ("GET", r"/sip", self.sip_summary),
             ("GET", r"/phones/([0-9.]+)/sip", self.phone_sip),
+            ("GET", r"/phones/([0-9.]+)/provisioning", self.phone_provisioning),
+            ("GET", r"/firmware", self.firmware_summary),
+            ("GET", r"/firmware/image", self.firmware_image),
+            ("GET", r"/phones/([0-9.]+)/firmware", self.phone_firmware),
         ]
 
     async def handle(self, request):
@@ -49,7 +55,7 @@ class Admin:
                     return _json({"error": str(error)}, 400)
                 except NoSuchPhone as error:
                     return _json({"error": str(error)}, 404)
-                return _json(result)
+                return result if isinstance(result, Response) else _json(result)
         return _json({"error": "no such admin call: %s %s" % (request.method, request.path)}, 404)
 
     def _phone(self, address):
@@ -125,7 +131,11 @@ class Admin:
         phone.variants_changed()
         return phone.variants
 
-    async def reboot(self, _request, _body, phone):
+    async def reboot(self, _request, body, phone):
+        after = (body or {}).get("after_requests") if isinstance(body, dict) else None
+        if after:  # a restart in the middle of a run: as its Nth request from now arrives (web.handle)
+            phone.reboot_countdown = int(after)
+            return {"status": phone.state, "reboot_after_requests": phone.reboot_countdown}
         phone.reboot("admin API")
         return {"status": phone.state, "reboot_seconds": self.lab.timings["reboot_seconds"]}
 
@@ -134,10 +144,29 @@ class Admin:
             return {"enabled": False}
         return self.lab.sip.summary()
 
+    async def phone_provisioning(self, _request, _body, phone):
+        """The phone's fetches from its provisioning server, oldest first (phone/provisioning.py)."""
+        return {"method": phone.value("provisioning/method"), "url": phone.value("provisioning/configuration/url"),
+                "fetches": list(phone.fetches)}
+
     async def phone_sip(self, _request, _body, phone):
         if self.lab.sip is None:
             return {"enabled": False, "state": phone.state, "lines": []}
         return self.lab.sip.view(phone)
+
+    async def firmware_summary(self, _request, _body):
+        """Every phone's running version and upgrade records (firmware.py)."""
+        return {address: firmware.view(phone) for address, phone in self.lab.phones.items()}
+
+    async def phone_firmware(self, _request, _body, phone):
+        return firmware.view(phone)
+
+    async def firmware_image(self, request, _body):
+        """A lab image made on demand: ?model=440HD&version=2.2.16.600[&size=N]."""
+        model, version = request.query.get("model", ""), request.query.get("version", "")
+        data = firmware.make_image(model, version, int(request.query.get("size", firmware.DEFAULT_IMAGE_SIZE)))
+        return Response(200, data, content_type="application/octet-stream", headers=[
+            ("Content-Disposition", 'attachment; filename="%s"' % firmware.image_name(model, version))])
 
 
 def _json(data, status=200):

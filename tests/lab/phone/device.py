@@ -17,7 +17,7 @@ import random
 import secrets
 import time
 
-from . import cfgfile
+from . import cfgfile, firmware
 from .keys import check_password, decrypt_secret, is_encrypted, key_table, md5_crypt, salt_for
 from .profile import ProfileError
 
@@ -39,9 +39,11 @@ class Phone:
         self.delta, self.pending, self.history = {}, None, []
         self.sessions = {}
         self.state, self.reboot_done = "up", None
+        self.reboot_countdown = 0  # >0: restart as the Nth request from now arrives (admin API, faults)
         self.booted = time.time()
         self.counters = collections.Counter()
         self.events = collections.deque(maxlen=50)  # what /configuration/system.log shows
+        self.fetches = collections.deque(maxlen=50)  # provisioning-server fetches (phone/provisioning.py)
         self.listeners = []
         self.rng = random.Random()
         self.reseed_faults()
@@ -112,8 +114,11 @@ class Phone:
 
     def reset_to_seed(self, cause="seed from the profile"):
         self.runtime_variants, self.delta, self.pending, self.history = {}, {}, None, []
+        self.reboot_countdown = 0
+        firmware.reset(self)  # the profile's version, no upgrade records
         self.sessions.clear()
         self.counters.clear()
+        self.fetches.clear()
         self.reseed_faults()
         self.set_config(self.seed, cause)
         if not self.history:
@@ -134,6 +139,15 @@ class Phone:
     def upload(self, text):
         """Read an uploaded file and apply it as the variants say; returns what the firmware did."""
         variants = self.variants
+        new, report = self.read_upload(text)
+        cause = "upload (%s, %s)" % (variants["apply"], variants["after_upload"])
+        self._apply_upload(new, variants["after_upload"], cause)
+        return dict(report, cause=cause, reboot=variants["after_upload"] == "reboot")
+
+    def read_upload(self, text):
+        """(new delta, {dropped, ignored, includes}) of a file as the `apply` variant reads it (upload and
+        provisioning server alike), nothing applied yet."""
+        variants = self.variants
         settings, includes = cfgfile.parse(text)[:2]
         for url in includes:
             self.log_event("include %s ignored: the lab never fetches it" % url)
@@ -152,10 +166,7 @@ class Phone:
                 new[name] = value
         if dropped or ignored:
             LOG.info("phone %s: upload dropped unknown keys %s, ignored bad values of %s", self.address, dropped, ignored)
-        cause = "upload (%s, %s)" % (variants["apply"], variants["after_upload"])
-        self._apply_upload(new, variants["after_upload"], cause)
-        return {"dropped": dropped, "ignored": ignored, "includes": includes, "cause": cause,
-                "reboot": variants["after_upload"] == "reboot"}
+        return new, {"dropped": dropped, "ignored": ignored, "includes": includes}
 
     def _apply_upload(self, new, when, cause):
         """Store the new configuration; with `reboot` the caller reboots once it has answered."""
@@ -276,7 +287,7 @@ class Phone:
 
     def save(self):
         record = {"seed_id": self.seed_id, "delta": self.delta, "pending": self.pending, "history": self.history,
-                  "runtime_variants": self.runtime_variants}
+                  "runtime_variants": self.runtime_variants, "firmware": self.firmware}
         path = self.state_path()
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as handle:
@@ -294,6 +305,7 @@ class Phone:
             self.reset_to_seed()
             return
         self.runtime_variants = record.get("runtime_variants") or {}
+        self.firmware = record.get("firmware") or self.firmware  # an upgrade survives a lab restart
         self.delta, self.pending, self.history = record["delta"], record.get("pending"), record["history"]
 
     def history_with_configs(self):

@@ -13,7 +13,7 @@ import time
 
 from labcommon import certs
 
-from . import admin, web
+from . import admin, firmware, provisioning, web
 from .device import Phone
 from .httpserver import Listener
 from .profile import TIMINGS, check_faults, default_variants
@@ -120,6 +120,11 @@ class Lab:
 
     async def _come_back(self, phone):
         self.timers.pop(phone.address, None)
+        if await firmware.on_boot(phone) or phone.state != "rebooting":
+            return  # flashing an image from the provisioning URL (still down), or a reset brought it up
+        await provisioning.at_boot(phone)  # <mac>.cfg from the provisioning server (STATIC method only)
+        if phone.state != "rebooting":
+            return  # a reset brought it up during the fetch
         await self.bring_up(phone)
         phone.came_up()
         if self.sip is not None:

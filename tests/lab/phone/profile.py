@@ -27,15 +27,17 @@ VARIANTS = {
     "secrets": ["encrypted", "omitted", "clear"],
     "enum_case": ["upper", "database"],
     "enum_numbers": [False, True],
-    "download_format": ["annotated", "plain"],
+    "download_format": ["annotated", "plain", "broken"],
     "hidden_keys_in_download": [True, False],
     "without_assumed_keys": [False, True],
     "missing_form_fields": ["keep", "default"],
     "require_referer": [False, True],
     "fake_registration": [False, True],
 }
-TIMINGS = {"reboot_seconds": 90.0, "session_timeout": None, "expire_session_every": 0, "slow_seconds": 5.0}
-FAULTS = {"seed": 0, "error_rate": 0.0, "reset_rate": 0.0, "lost_reply_rate": 0.0, "slow_rate": 0.0}
+TIMINGS = {"reboot_seconds": 90.0, "session_timeout": None, "expire_session_every": 0, "slow_seconds": 5.0,
+           "flash_seconds": 120.0, "firmware_verify_seconds": 2.0}  # firmware.py: image check, then flash
+FAULTS = {"seed": 0, "error_rate": 0.0, "reset_rate": 0.0, "lost_reply_rate": 0.0, "slow_rate": 0.0,
+          "reboot_rate": 0.0, "flash_fail_rate": 0.0}
 SECTION_KEYS = {"enabled", "admin", "http_port", "https_port", "cert_dir", "parameter_db", "phones_file", "generate",
                 "variants", "timings", "faults", "sip"}
 PHONE_KEYS = {"address", "model", "mac", "firmware", "admin_password", "config", "variants"}

@@ -29,6 +29,8 @@ import ssl
 import time
 import zlib
 
+from . import provisioning
+
 LOG = logging.getLogger("phone")
 
 SETTINGS = {"enabled": False, "stagger_seconds": 10.0, "t1": 0.5, "t2": 4.0, "transaction_timeout": 32.0,
@@ -434,6 +436,13 @@ class PhoneSip:
         for port in [p for p in self.udp if p != self._local_port()]:
             self.udp.pop(port)[0].close()
 
+    async def listen(self):
+        """A phone answers on its SIP port once it is up (a check-sync NOTIFY, OPTIONS), lines or not."""
+        try:
+            await self._udp_sender(self.phone.address, 0)
+        except NoAnswer as error:
+            LOG.info("phone %s: %s", self.phone.address, error)
+
     # --- receiving ---
     def received(self, data, reply):
         message = parse(data)
@@ -451,6 +460,11 @@ class PhoneSip:
         if message.method == "ACK":
             return
         status = "200 OK" if message.method == "OPTIONS" else "501 Not Implemented"
+        if message.method == "NOTIFY":  # check-sync: resync from the provisioning server (phone/provisioning.py)
+            event = (message.header("event") or "").split(";", 1)[0].strip().lower()
+            status = "200 OK" if event == "check-sync" else "489 Bad Event"
+            if event == "check-sync":
+                provisioning.check_sync(self.phone)
         headers = "".join("%s: %s\r\n" % (name.title() if name != "call-id" else "Call-ID", value)
                           for name in ("via", "from", "to", "call-id", "cseq") for value in message.headers.get(name, []))
         reply(("SIP/2.0 %s\r\n%sUser-Agent: %s\r\nContent-Length: 0\r\n\r\n"
@@ -839,6 +853,7 @@ class SipStack:
         sip = self.phones.get(phone.address)
         if sip is None:
             sip = self.phones[phone.address] = PhoneSip(self, phone)
+            sip.spawn(sip.listen())
         sip.start_lines(self.settings["stagger_seconds"] if stagger is None else stagger)
 
     def phone_down(self, phone):

@@ -8,7 +8,7 @@ other links, forms with hidden inputs. Where the reference is silent, the varian
 import asyncio
 import html
 
-from . import cfgfile
+from . import cfgfile, firmware
 from .httpserver import Response
 from .keys import MODELS
 
@@ -39,7 +39,17 @@ LOGIN_FAILED = "Login failed. Check username and password"
 
 async def handle(phone, request):
     """Answer one request, with the faults of the profile (None: drop the connection)."""
+    phone.counters["requests"] += 1  # every web request that reaches the phone, whatever its fate
     rates, rng = phone.fault_rates(), phone.rng
+    due = False
+    if phone.reboot_countdown:  # POST /phones/ADDR/reboot {"after_requests": N}
+        phone.reboot_countdown -= 1
+        due = phone.reboot_countdown == 0
+    if due or (rates.get("reboot_rate") and rng.random() < rates["reboot_rate"]):
+        # It restarts on its own (power dip, watchdog) as this request arrives: nothing done, no answer.
+        phone.counters["fault_reboot"] += 1
+        phone.reboot("fault: restarted on its own")
+        return None
     if rates.get("reset_rate") and rng.random() < rates["reset_rate"]:
         phone.counters["fault_reset"] += 1
         return None
@@ -87,6 +97,8 @@ def dispatch(phone, request):
     if path.startswith("/configuration/"):
         return configuration_file(phone, path[len("/configuration/"):])
     if path == "/upload.cgi":
+        if request.method == "POST" and request.fields().get("localupgrade") == firmware.UPLOAD_CODE:
+            return firmware.upload(phone, request, session)  # a firmware image (firmware.py)
         return page(phone, request, session, "manu_config.htm")
     name = request.query.get("go", "") if path == "/mainform.cgi" else path[len("/mainform.cgi/"):]
     return page(phone, request, session, name)
@@ -190,7 +202,8 @@ def _rows(pairs):
 
 MENU = [("info.htm", "Information"), ("network_status.htm", "Network Status"), ("voip_status.htm", "VoIP Status"),
         ("Auto_Provision.htm", "Automatic Update"), ("manu_config.htm", "Configuration File"),
-        ("reboot.htm", "Restart System"), ("reset.htm", "Restore Defaults")]
+        ("Manu_Firmware_Upgrade.htm", "Firmware Upgrade"), ("reboot.htm", "Restart System"),
+        ("reset.htm", "Restore Defaults")]
 
 
 def render_mainframe(phone):
@@ -399,7 +412,11 @@ def configuration_file(phone, name):
 
 
 def _render_cfg(phone, header):
-    return cfgfile.render(phone.table, phone.config(), phone.variants, header)
+    text = cfgfile.render(phone.table, phone.config(), phone.variants, header)
+    if phone.variants["download_format"] == "broken":
+        # A firmware whose dump breaks off: a few lines, then an error text that is not key=value.
+        text = "".join(text.splitlines(True)[:4]) + "ERROR 0x3: configuration storage busy, dump aborted\n"
+    return text
 
 
 PAGES = {
@@ -411,4 +428,5 @@ PAGES = {
     "reset.htm": (render_reset, submit_reset),
     "auto_provision.htm": (render_auto_provision, submit_auto_provision),
     "manu_config.htm": (render_manu_config, submit_manu_config),
+    firmware.PAGE: (firmware.render_page, firmware.submit_page),
 }

@@ -1,0 +1,1 @@
+"""The lab's provisioning server: HTTPS with Basic authentication in front of a directory."""
