@@ -96,6 +96,23 @@ def call_with_retries(func, attempts=4, base=0.5, cap=8.0, sleep=time.sleep, on_
             sleep(delay)
 
 
+INSECURE_TLS_WARNING = (
+    'validate_certs is false: the HTTPS certificates of the %s are not checked, so whoever sits between '
+    'Ansible and them can read the password sent to them; set validate_certs: true and ca_path (or %s) '
+    'to the CA bundle that signed them')
+"""The warning of ``validate_certs: false``. It names no host: Ansible shows a warning text it has shown
+once already no more (its Display keeps the texts of a run), so a fleet gets it once per run."""
+
+
+def warn_insecure_tls(what, variable):
+    """Warn that ``what`` (``phones``, ``GAX``) is reached over HTTPS without checking its certificate."""
+    try:
+        from ansible.module_utils.common.warnings import warn  # pylint: disable=import-outside-toplevel
+    except ImportError:  # pragma: no cover - outside Ansible (a unit test without ansible-core)
+        return
+    warn(INSECURE_TLS_WARNING % (what, variable))
+
+
 class SecretMasker:
     """Remembers secret values and replaces them with ``MASK`` wherever they appear.
 

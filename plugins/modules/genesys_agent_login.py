@@ -17,7 +17,9 @@ description:
   - One Agent Login with O(login_code), or many in one call with O(agent_logins); a call lists the
     switch's Agent Logins once and writes only those that differ, so a call that changes nothing
     makes three requests (log in, list switches, list Agent Logins).
-  - Updates send back the whole object as read, with only the managed fields and options changed.
+  - Updates read the object again by its DBID right before writing it and send back that fresh copy
+    with only this call's changes merged in (4 + c + 2u + d requests for c created, u updated and d
+    deleted); an Agent Login another run created meanwhile is taken and updated, never made twice.
   - After writing, the Agent Logins are read back once; an option GAX did not keep fails the task,
     naming it.
   - All input is checked before the first write; bad input changes nothing.

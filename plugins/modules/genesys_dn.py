@@ -17,8 +17,11 @@ description:
   - One DN with O(number), or many in one call with O(dns); a call lists the switch's DNs once and
     writes only the DNs that differ, so a call that changes nothing makes three requests (log in,
     list switches, list DNs) however many DNs it names.
-  - Updates send back the whole DN as read, with only the managed fields and options changed, so
-    fields and annex sections made by hand or by other tools survive.
+  - Updates read the DN again by its DBID right before writing it and send back that fresh copy with
+    only this call's changes merged in, so fields and annex sections made by hand or by other tools,
+    and changes another run made since the listing, survive. A call that changes something makes
+    4 + c + 2u + d requests for c DNs created, u updated and d deleted (the extra one is the re-read
+    after writing); a DN that another run created meanwhile is taken and updated, never made twice.
   - After writing, the DNs are read back once; an option GAX did not keep (or kept after its
     removal, as a GAX that merges the annex on update does) fails the task, naming it.
   - All input is checked before the first write; bad input changes nothing.

@@ -89,6 +89,10 @@ class ConfigFile(object):
     def includes(self):
         return [line.key for line in self._lines if line.kind == INCLUDE]
 
+    def other_lines(self):
+        """Lines that are neither blank, comment, include nor ``key=value``: a phone writes none."""
+        return [line.head.strip() for line in self._lines if line.kind == OTHER]
+
     def keys(self):
         seen = []
         for line in self._lines:

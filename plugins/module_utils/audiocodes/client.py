@@ -13,6 +13,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import base64
+import contextlib
+import os
 import posixpath
 import time
 import warnings
@@ -32,17 +34,23 @@ except ImportError as exc:  # pragma: no cover - reported by the modules
     REQUESTS_IMPORT_ERROR = exc
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
-    OperatorError, RemoteError, call_with_retries,
+    InputError, OperatorError, RemoteError, call_with_retries, warn_insecure_tls,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import pages, scrape
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.cfgfile import ConfigFile
 
 USER_AGENT = 'telephony.genesys_audiocodes'
-RETRY_ATTEMPTS = 4
+RETRY_ATTEMPTS = 5      # tries per request (backoff 0.5, 1, 2, 4 s at most): at 5 % faults, 3 in 10 million fail
+RESTARTS_WAITED = 2      # restarts of the phone one request waits out (each bounded by restart_wait)
+RESTART_WAIT = 300       # seconds a restart may take when the module has no reboot_timeout
 MAX_REDIRECTS = 5
 UNREACHABLE = ('connection refused', 'no route to host', 'host unreachable')
 PAGES_FIX = ("this firmware may differ from what the collection assumes: correct "
              "plugins/module_utils/audiocodes/pages.py from a capture of the phone's web interface")
+
+
+class LoginRefused(RemoteError):
+    """The phone refused the credentials (a wrong password, not a fault): the caller may try another one."""
 
 
 class Snapshot(object):
@@ -63,6 +71,11 @@ class Snapshot(object):
         return self.config.values()
 
 
+@contextlib.contextmanager
+def _nothing():
+    yield
+
+
 def _reason(exc):
     """A short cause for a connection failure, without the library's wrapping."""
     text = str(exc).lower()
@@ -80,7 +93,8 @@ class PhoneClient(object):
     """HTTP(S) to one phone's web interface."""
 
     def __init__(self, host, port=None, use_https=True, validate_certs=True, ca_path=None,
-                 username='admin', password='', timeout=30, sleep=time.sleep, clock=time.monotonic):
+                 username='admin', password='', timeout=30, sleep=time.sleep, clock=time.monotonic,
+                 restart_wait=RESTART_WAIT):
         if not HAS_REQUESTS or not scrape.HAS_LXML:
             raise OperatorError('phone %s' % host, 'the Python libraries requests and lxml are needed',
                                 'install them on the host that runs the module (pip install requests lxml)')
@@ -98,19 +112,32 @@ class PhoneClient(object):
         self.http = requests.Session()
         self.http.trust_env = False          # no proxies, netrc or CA bundle from the environment
         self.http.verify = (ca_path or True) if validate_certs else False
+        if validate_certs and ca_path and not os.path.isfile(ca_path):
+            raise InputError(self.subject, 'ca_path %s is not a file' % ca_path,
+                             "give the path of the CA bundle (PEM) that signed the phone's certificate "
+                             "(ca_path or AUDIOCODES_CA_PATH)")
+        if use_https and not validate_certs:
+            warn_insecure_tls('phones', 'AUDIOCODES_CA_PATH')
         self.http.headers['User-Agent'] = USER_AGENT
         self.auth = None                     # None until logged in, then cookie, basic or digest
         self.shown = set()                   # pages shown in this session: a POST needs one first
         self._forms = {}
         self._config_link = None             # the .cfg link of manu_config.htm, once read
         self.down_seen = False               # set when the phone refused a connection (restarting)
+        self.answered = False                # it answered once: a refusal now means it is restarting
+        self.refused = False                 # the last request found nothing listening
+        self.restart_wait = restart_wait     # seconds a restart in the middle of a request is waited for
+        self.restarts = 0                    # restarts waited out by _call
+        self.refusals = 0                    # connections refused: each means a restart, which ends the session
+        self._hold_restarts = 0              # >0: a refusal is the caller's to interpret (upload, reboot)
 
     @classmethod
     def from_params(cls, params, **kwargs):
         return cls(params['host'], port=params.get('port'), use_https=params.get('use_https', True),
                    validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
                    username=params.get('username') or 'admin', password=params.get('password'),
-                   timeout=params.get('timeout') or 30, **kwargs)
+                   timeout=params.get('timeout') or 30,
+                   restart_wait=kwargs.pop('restart_wait', None) or params.get('reboot_timeout') or RESTART_WAIT, **kwargs)
 
     # --- transport ----------------------------------------------------------------------------
     def _local(self, target):
@@ -125,12 +152,15 @@ class PhoneClient(object):
         path = urlsplit(url).path
         # A browser names the page a form came from; some firmware ignores a POST without it.
         headers = {'Referer': self._local(referer or url)} if method == 'POST' else None
+        self.refused = False
         try:
             with warnings.catch_warnings():
                 if self.http.verify is False:
                     warnings.simplefilter('ignore')
-                return self.http.request(method, url, data=data, files=files, headers=headers, allow_redirects=False,
-                                         timeout=timeout or self.timeout)
+                response = self.http.request(method, url, data=data, files=files, headers=headers, allow_redirects=False,
+                                             timeout=timeout or self.timeout)
+            self.answered = True
+            return response
         except requests.exceptions.SSLError as exc:
             cause = 'its HTTPS certificate is not trusted'
             if 'hostname' in str(exc).lower() or "doesn't match" in str(exc).lower():
@@ -141,6 +171,8 @@ class PhoneClient(object):
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             if isinstance(exc, requests.exceptions.ConnectTimeout) or _reason(exc) in UNREACHABLE:
                 self.down_seen = True       # nothing listens: restarting (a passing fault resets instead)
+                self.refused = True
+                self.refusals += 1
             raise RemoteError(self.subject, 'no answer on %s (%s)' % (path, _reason(exc)),
                               'check that the phone is on, reachable at %s, and that use_https/port match its '
                               'web server' % self.base, endpoint=path, transient=True)
@@ -168,8 +200,43 @@ class PhoneClient(object):
         return response
 
     def _call(self, method, target, data=None, files=None, referer=None):
-        return call_with_retries(lambda: self._send(method, target, data, files, referer=referer),
-                                 attempts=RETRY_ATTEMPTS, sleep=self.sleep)
+        """One request, transient faults retried with backoff; a restart in the middle is waited out.
+
+        A phone that answered earlier and now refuses connections is restarting (power dip,
+        watchdog, an operator): the request waits until it answers again (at most restart_wait
+        seconds, RESTARTS_WAITED times), then is asked again; the session died with the restart,
+        so the caller sees the login page and logs in again. Uploads and reboot.htm hold this
+        (``holding_restarts``): there the refusal is the answer their caller interprets.
+        """
+        waited = 0
+        while True:
+            refusals = self.refusals
+            try:
+                return call_with_retries(lambda: self._send(method, target, data, files, referer=referer),
+                                         attempts=RETRY_ATTEMPTS, sleep=self.sleep)
+            except RemoteError as exc:
+                # Refused on any try (the last may be a fault of the phone coming back up): restarting.
+                restarting = self.refused or self.refusals != refusals
+                if not (exc.transient and restarting and self.answered and self.restart_wait) \
+                        or self._hold_restarts or waited >= RESTARTS_WAITED:
+                    raise
+            waited += 1
+            self.restarts += 1
+            auth = self.auth
+            self.wait_until_back(self.clock() + self.restart_wait,
+                                 'a restart in the middle of %s %s' % (method, urlsplit(target).path))
+            # Ask again with the dead session, so the caller sees the login page and starts a new one.
+            self.auth = auth
+
+    @contextlib.contextmanager
+    def holding_restarts(self):
+        """``with client.holding_restarts():`` a refused connection raises at once (down_seen set),
+        for requests whose caller reads a restart as their outcome (an upload, reboot.htm)."""
+        self._hold_restarts += 1
+        try:
+            yield
+        finally:
+            self._hold_restarts -= 1
 
     def _lost(self, response):
         """Whether the phone answered with its login page: the session has expired."""
@@ -186,10 +253,10 @@ class PhoneClient(object):
         path = urlsplit(target).path
         status = response.status_code
         if status == 401 and self.auth in ('basic', 'digest'):
-            raise RemoteError(self.subject, 'wrong credentials: the phone refused HTTP %s authentication for user %s'
-                              % (self.auth.capitalize(), self.username),
-                              'check username and password (options username/password, or AUDIOCODES_USERNAME/'
-                              'AUDIOCODES_PASSWORD)', status=status, endpoint=path)
+            raise LoginRefused(self.subject, 'wrong credentials: the phone refused HTTP %s authentication for user %s'
+                               % (self.auth.capitalize(), self.username),
+                               'check username and password (options username/password, or AUDIOCODES_USERNAME/'
+                               'AUDIOCODES_PASSWORD)', status=status, endpoint=path)
         if status in (401, 403):
             raise RemoteError(self.subject, 'refused %s to user %s (HTTP %d)' % (path, self.username, status),
                               'check username and password; the account needs the administrator role',
@@ -222,9 +289,9 @@ class PhoneClient(object):
             return
         text = response.text
         if pages.LOGIN_FAILED_MARKER.lower() in text.lower():
-            raise RemoteError(self.subject, 'wrong credentials: the phone answered "Login failed" for user %s' % self.username,
-                              'check username and password (options username/password, or AUDIOCODES_USERNAME/'
-                              'AUDIOCODES_PASSWORD)', endpoint=pages.LOGIN_PATH)
+            raise LoginRefused(self.subject, 'wrong credentials: the phone answered "Login failed" for user %s' % self.username,
+                               'check username and password (options username/password, or AUDIOCODES_USERNAME/'
+                               'AUDIOCODES_PASSWORD)', endpoint=pages.LOGIN_PATH)
         if response.status_code == 200 and pages.LOGIN_OK_MARKER in text:
             if not self.http.cookies:
                 raise RemoteError(self.subject, 'accepted the login but set no session cookie', PAGES_FIX,
@@ -236,24 +303,48 @@ class PhoneClient(object):
                           'check that host, port and use_https point at the web interface of an AudioCodes phone',
                           status=response.status_code, endpoint=pages.LOGIN_PATH)
 
+    def check_login(self):
+        """Log in and prove it (HTTP Basic/Digest builds are asked for info.htm); LoginRefused when refused."""
+        self.login()
+        if self.auth in ('basic', 'digest'):
+            self.show(pages.INFO_PAGE)
+
+    def switch_password(self, password):
+        """Log in with ``password`` from the next login on (the admin password was just changed); a cookie
+        session that is still open stays in use, HTTP Basic/Digest sends the new one at once."""
+        self._password = password or ''
+        if self.auth == 'digest':
+            self.http.auth = HTTPDigestAuth(self.username, self._password)
+        elif self.auth == 'basic':
+            self.http.auth = HTTPBasicAuth(self.username, self._password)
+
     def forget_session(self):
         """After a restart the phone has forgotten the session cookie: log in at the next request."""
         if self.auth == 'cookie':
             self.auth = None
 
+    def _relogin_allowed(self, attempt, refusals):
+        """After the login page: a new session once, and again when the phone restarted in the
+        middle (it refused a connection: the session died with the restart), a bounded number of times."""
+        return attempt == 1 or (self.refusals != refusals and attempt <= 2 + RESTARTS_WAITED)
+
     def request(self, method, target, data=None):
-        """An authenticated request; an expired session is renewed once and the request repeated."""
-        if self.auth is None:
-            self.login()
-        response = self._call(method, target, data)
-        if self._lost(response):
-            self.login()
+        """An authenticated request; an expired session is renewed (once, and again after a restart
+        of the phone in the middle) and the request repeated."""
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.auth is None:
+                self.login()
+            refusals = self.refusals
             response = self._call(method, target, data)
-            if self._lost(response):
+            if not self._lost(response):
+                return self._check(response, target)
+            if not self._relogin_allowed(attempt, refusals):
                 raise RemoteError(self.subject, 'answers %s with its login page even right after a login'
                                   % urlsplit(target).path,
                                   'check that user %s has the administrator role' % self.username)
-        return self._check(response, target)
+            self.login()
 
     def show(self, name):
         """GET a page (``/mainform.cgi/<name>``) and remember it was shown in this session."""
@@ -262,33 +353,53 @@ class PhoneClient(object):
         self.shown.add(path)
         return response
 
-    def submit(self, name, choose_form, overrides, files=None):
+    def submit(self, name, choose_form, overrides, files=None, hold_restarts=False):
         """POST a page's form back whole, changing only ``overrides`` (``files(form)`` adds file parts).
 
         The form comes from a GET of the page in this session (the firmware ignores a POST
         otherwise); after a session renewal the page is shown again and its form re-read.
-        Returns the answer, or None when the page has no such form.
+        Returns the answer, or None when the page has no such form. ``hold_restarts``: a restart
+        during the POST itself raises (its caller reads it as the outcome), see ``holding_restarts``.
         """
         path = pages.page_path(name)
-        for attempt in (1, 2):
+        attempt = 0
+        while True:
+            attempt += 1
             if self.auth is None:
                 self.login()
+            refusals = self.refusals
             if path not in self.shown or path not in self._forms:
                 response = self.show(name)
                 self._forms[path] = choose_form(response.text, response.url)
             form = self._forms[path]
             if form is None:
                 return None
-            response = self._call('POST', form.action, data=form.data(overrides), files=files(form) if files else None,
-                                  referer=path)
-            if self._lost(response) and attempt == 1:
+            with self.holding_restarts() if hold_restarts else _nothing():
+                response = self._call('POST', form.action, data=form.data(overrides),
+                                      files=files(form) if files else None, referer=path)
+            if self._lost(response) and self._relogin_allowed(attempt, refusals):
                 self.login()
                 continue
             if self._lost(response):
                 raise RemoteError(self.subject, 'answers the form of %s with its login page even right after a login'
                                   % name, 'check that user %s has the administrator role' % self.username)
             return self._check(response, form.action)
-        return None  # pragma: no cover
+
+    def post_form(self, form, overrides=None, files=None, referer=None):
+        """POST a form found in an answer rather than on a page of its own (the second step of
+        a two-step page, e.g. the firmware upload that Manu_Firmware_Upgrade.htm shows once armed).
+
+        Returns the answer, or None when the session was lost on the way (the caller starts its
+        steps again: the first step's effect died with the session). Used by firmware.py.
+        """
+        if self.auth is None:
+            self.login()
+        with self.holding_restarts():
+            response = self._call('POST', form.action, data=form.data(overrides), files=files, referer=referer)
+        if self._lost(response):
+            self.login()
+            return None
+        return self._check(response, form.action)
 
     # --- reads --------------------------------------------------------------------------------
     def read_config(self, again=False):
@@ -314,7 +425,16 @@ class PhoneClient(object):
         if scrape.looks_like_html(config.text):
             raise RemoteError(self.subject, 'the configuration link %s returned a web page, not a configuration file'
                               % urlsplit(link).path, PAGES_FIX, endpoint=urlsplit(link).path)
-        return Snapshot(self._local(link), config.content, form)
+        snapshot = Snapshot(self._local(link), config.content, form)
+        other = snapshot.config.other_lines()
+        if other or not snapshot.values:
+            # Nothing is written from a file that cannot be read whole: its keys would look unknown.
+            raise RemoteError(self.subject, 'the configuration file %s is malformed: %s' % (
+                snapshot.name, '%d line(s) are not key=value (first: %r)' % (len(other), other[0][:80]) if other
+                else 'it holds no key=value line'),
+                'nothing was written; download it from the phone (manu_config.htm) to look at it, restart the phone '
+                'and run again', endpoint=urlsplit(link).path)
+        return snapshot
 
     def device(self, snapshot=None):
         """Model, firmware and MAC: info.htm, the configuration (system/type, file name), and
@@ -358,7 +478,7 @@ class PhoneClient(object):
         def files(form):
             return {form.file_field: (filename, data, pages.UPLOAD_CONTENT_TYPE)}
 
-        response = self.submit(pages.CONFIG_PAGE, scrape.find_upload_form, {}, files)
+        response = self.submit(pages.CONFIG_PAGE, scrape.find_upload_form, {}, files, hold_restarts=True)
         if response is None:
             raise RemoteError(self.subject, 'the form to upload a configuration file is gone from %s' % pages.CONFIG_PAGE,
                               PAGES_FIX, endpoint=pages.page_path(pages.CONFIG_PAGE))
@@ -374,7 +494,7 @@ class PhoneClient(object):
             return scrape.Form(url, 'POST', [])
 
         try:
-            self.submit(pages.REBOOT_PAGE, choose, {pages.REBOOT_FIELD: pages.REBOOT_VALUE})
+            self.submit(pages.REBOOT_PAGE, choose, {pages.REBOOT_FIELD: pages.REBOOT_VALUE}, hold_restarts=True)
         except RemoteError as exc:
             if not exc.transient:
                 raise

@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
-    InputError, OperatorError, RemoteError, SecretMasker, call_with_retries,
+    InputError, OperatorError, RemoteError, SecretMasker, call_with_retries, warn_insecure_tls,
 )
 
 try:
@@ -160,6 +160,8 @@ class GaxClient:
         if not validate_certs:
             self.verify = False
             self._quiet_insecure_warning()
+            if self.url.startswith('https:'):
+                warn_insecure_tls('GAX', 'GAX_CA_PATH')
         else:
             self.verify = ca_path or True
         self.http = requests.Session()
@@ -251,6 +253,11 @@ class GaxClient:
         if status in (401, 403):
             raise self._error("login as '%s' refused (%s)" % (self.username, self._status(response)),
                               'check username and password (or GAX_USERNAME and GAX_PASSWORD)',
+                              status=status, endpoint=endpoint)
+        if status in (404, 405) or (200 <= status < 300 and _is_html(response)):
+            # Another web server (a portal, a phone, a wrong port) answers there, not GAX's REST API.
+            raise self._error('no GAX REST login at %s (%s)' % (LOGIN_PATH, self._status(response)),
+                              'check that gax_url points at GAX itself: its scheme, host and port',
                               status=status, endpoint=endpoint)
         if 300 <= status < 400:
             raise self._error('the login was redirected to %s' % response.headers.get('Location', '(nowhere)'),
@@ -353,6 +360,14 @@ class GaxClient:
 
     def _object_path(self, cfg_type, dbid):
         return '%s/%s/%s' % (OBJECTS_PATH, cfg_type, quote(str(dbid), safe=''))
+
+    def read(self, cfg_type, dbid):
+        """One object as GAX holds it now (``GET cfg/objects/<type>/<dbid>``); ``NotFound`` when gone."""
+        data = self.request('GET', self._object_path(cfg_type, dbid))
+        if not isinstance(data, dict):
+            raise self._error('%s %s is not a JSON object (%s)' % (cfg_type, dbid, type(data).__name__),
+                              'check that gax_url points at GAX', endpoint='GET %s' % self._object_path(cfg_type, dbid))
+        return data
 
     def update(self, cfg_type, dbid, body):
         """Replace the whole object (``PUT``); ``body`` is the object as read, with the changes made."""

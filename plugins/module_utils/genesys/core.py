@@ -5,8 +5,12 @@
 
 One call handles one switch: log in, list the switches, list the objects of the kind once, plan
 every wanted object against that listing (all input checked before the first write), write only
-what differs, re-read the listing once to verify, and report per object. Requests: 3 when nothing
-changes, 4 + k when k objects change (one write each, one shared re-read).
+what differs, re-read the listing once to verify, and report per object. An update re-reads its
+object (GET by DBID) right before its PUT and merges this call's delta into that fresh copy, so a
+change another run or an operator made since the listing is kept. Requests: 3 when nothing
+changes; 4 + c + 2u + d when c objects are created, u updated and d deleted (one write each, a GET
+before each update, one shared re-read); a fault adds its retries, a create refused because the
+object appeared meanwhile (a concurrent run made it) adds one listing and, if it differs, an update.
 
 The functions raise ``OperatorError`` subclasses; ``failure_result(exc)`` turns one into what a
 module hands to ``fail_json``.
@@ -24,7 +28,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.commo
     MASK, InputError, OperatorError, RemoteError, SecretMasker, changes_of, diff_of,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.genesys import objects
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.genesys.client import GaxClient
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.genesys.client import GaxClient, NotFound
 
 try:
     import jmespath
@@ -404,26 +408,73 @@ def _partial(exc, kind, plans, masker, switch_name, cause):
     return exc
 
 
-def _write(client, kind, plans, switch, done):
+def _update(client, kind, plan, switch, masker):
+    """PUT the plan's delta merged into the object as GAX holds it now (GET by DBID first).
+
+    The listing may be seconds old: another run or an operator may have changed the object since.
+    The plan is made again against the fresh copy, so only this call's delta is written over it;
+    when the fresh copy already holds it, nothing is written. Returns whether a PUT was sent.
+    """
+    want = plan['want']
+    try:
+        fresh = client.read(kind.cfg_type, plan['dbid'])
+    except NotFound:
+        raise OperatorError('%s %s' % (client.subject, want['subject']),
+                            'it was deleted from GAX (DBID %s) after this call listed it: another run or an operator '
+                            'removed it meanwhile' % plan['dbid'],
+                            're-run to create it again, or find out who deletes it')
+    again = _plan(kind, want, fresh, switch, masker)
+    plan.update(verify_fields=again['verify_fields'], verify_options=again['verify_options'])
+    if again['action'] == 'none':
+        return False
+    client.update(kind.cfg_type, plan['dbid'], again['body'])
+    return True
+
+
+def _create(client, kind, plan, switch, masker):
+    """POST the new object; if GAX refuses it because it exists by now (a concurrent run created
+    it, or a create whose answer was lost), take that object and update it instead."""
+    want = plan['want']
+
+    def find(key=want['key'], subject=want['subject']):
+        return _one(kind, _index(kind, client.list(kind.cfg_type), switch), key, subject)
+    try:
+        answer = client.create(plan['body'], find)
+    except RemoteError as exc:
+        if exc.transient or exc.status is None or not 400 <= exc.status < 500:
+            raise
+        found = find()  # one look: a uniqueness violation by an object that appeared meanwhile?
+        if found is None:
+            raise
+        plan['dbid'] = _text(found.get('dbid'))
+        again = _plan(kind, want, found, switch, masker)
+        plan.update(verify_fields=again['verify_fields'], verify_options=again['verify_options'])
+        if again['action'] != 'none':
+            plan['action'] = 'updated'
+            _update(client, kind, plan, switch, masker)
+        return
+    if answer and _text(answer.get('dbid')):
+        plan['dbid'] = _text(answer.get('dbid'))
+
+
+def _write(client, kind, plans, switch, done, masker=None):
     """Carry out the plans in order, appending each one written to ``done``."""
+    masker = masker or client.masker
     for plan in plans:
         action, want = plan['action'], plan['want']
         try:
             if action == 'created':
-                def find(key=want['key'], subject=want['subject']):
-                    return _one(kind, _index(kind, client.list(kind.cfg_type), switch), key, subject)
-                answer = client.create(plan['body'], find)
-                if answer and _text(answer.get('dbid')):
-                    plan['dbid'] = _text(answer.get('dbid'))
+                _create(client, kind, plan, switch, masker)
             elif action == 'updated':
-                client.update(kind.cfg_type, plan['dbid'], plan['body'])
+                _update(client, kind, plan, switch, masker)
             elif action == 'deleted':
                 client.delete(kind.cfg_type, plan['dbid'])
             else:
                 continue
         except OperatorError as exc:
             # Name the object the request was about, not only the server.
-            exc.subject = '%s %s' % (exc.subject, want['subject'])
+            if want['subject'] not in exc.subject:
+                exc.subject = '%s %s' % (exc.subject, want['subject'])
             exc.cause = 'the %s failed: %s' % (action[:-1], exc.cause)
             raise
         done.append(plan)
