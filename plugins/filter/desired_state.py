@@ -172,14 +172,82 @@ try:
 except ImportError:  # pragma: no cover
     Mapping = dict
 
-from ansible.errors import AnsibleFilterError
+from jinja2 import Undefined
+from jinja2.exceptions import UndefinedError
+
+from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.utils.display import Display
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.features import (
-    InventoryError, desired_state as compute,
+    PHONE_FIELDS, InventoryError, desired_state as compute,
 )
 
 display = Display()
+
+
+class _Unresolved(Exception):
+    """A value Ansible could not resolve, with where it sits (``lines[1].sip_password``)."""
+
+    def __init__(self, path, message):
+        self.path = path
+        super(_Unresolved, self).__init__(message)
+
+
+def _plain(value, path):
+    """``value`` with every template in it resolved now (Ansible resolves host variables lazily, and
+    ansible-core 2.19 raises, or hands over an undefined marker, only when an item is read)."""
+    if isinstance(value, Undefined):
+        raise _Unresolved(path, getattr(value, '_undefined_message', None) or 'an undefined variable')
+    if isinstance(value, Mapping):
+        items = [('%s.%s' % (path, key), key) for key in value]
+        getter = value.__getitem__
+    elif isinstance(value, (list, tuple)):
+        items = [('%s[%d]' % (path, index), index) for index in range(len(value))]
+        getter = value.__getitem__
+    else:
+        return value
+    result = []
+    for where, key in items:
+        try:
+            item = getter(key)
+        except (AnsibleError, UndefinedError) as exc:
+            raise _Unresolved(where, _first_line(exc))
+        result.append((key, _plain(item, where)))
+    return dict(result) if isinstance(value, Mapping) else [item for _key, item in result]
+
+
+def _resolved(phones, sites):
+    """The phones' variables and the sites, resolved; a variable that cannot be resolved (a vaulted
+    secret missing from its file, a typo in a template) is named with its host and where it sits."""
+    problems = []
+    plain = {}
+    for host in phones:
+        variables = phones[host]
+        plain[host] = {}
+        for field in PHONE_FIELDS + ('ansible_host',):
+            try:
+                if field in variables:
+                    plain[host][field] = _plain(variables[field], field)
+            except _Unresolved as exc:
+                problems.append('- %s: %s cannot be resolved: %s' % (host, exc.path, exc))
+            except (AnsibleError, UndefinedError) as exc:
+                problems.append('- %s: %s cannot be resolved: %s' % (host, field, _first_line(exc)))
+    try:
+        sites = _plain(sites, 'sites')
+    except _Unresolved as exc:
+        problems.append('- %s cannot be resolved: %s' % (exc.path, exc))
+    except (AnsibleError, UndefinedError) as exc:
+        problems.append('- sites cannot be resolved: %s' % _first_line(exc))
+    if problems:
+        raise AnsibleFilterError(
+            'desired_state: inventory: %d variable(s) cannot be resolved:\n%s\n'
+            'define the variable they use (a vaulted secret missing from its file?) or correct the reference '
+            '[undefined]' % (len(problems), '\n'.join(problems)))
+    return plain, sites
+
+
+def _first_line(exc):
+    return (getattr(exc, 'message', None) or str(exc)).strip().splitlines()[0]
 
 
 def _phones(phones, hostvars):
@@ -199,7 +267,8 @@ def _phones(phones, hostvars):
 def desired_state(phones, sites, deployment='standalone', bc_mode=None, bc_sites=None, hostvars=None):
     """The filter: see DOCUMENTATION."""
     try:
-        state = compute(_phones(phones, hostvars), sites, deployment or 'standalone', bc_mode, bc_sites)
+        phones, sites = _resolved(_phones(phones, hostvars), sites)
+        state = compute(phones, sites, deployment or 'standalone', bc_mode, bc_sites)
     except InventoryError as exc:
         raise AnsibleFilterError('desired_state: %s' % exc.message)
     for warning in state['warnings']:

@@ -19,8 +19,10 @@ built here ever contains one.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import ipaddress
 import re
 from collections import namedtuple
+from urllib.parse import urlsplit
 
 try:
     from collections.abc import Mapping
@@ -543,6 +545,9 @@ class _Report(object):
             self._subjects[ident].append(subject)
 
     def error(self, rule, subject, cause, fix=None):
+        # Every error says what to do: a schema error without its own fix points at the schema.
+        if fix is None and rule == 'schema':
+            fix = 'correct it in the inventory (docs/inventory.md describes every field)'
         self.add(ERROR, rule, subject, cause, fix)
 
     def warning(self, rule, subject, cause, fix=None):
@@ -568,10 +573,48 @@ AGENT_LOGIN_FIELDS = ('login_code', 'password', 'options', 'state')
 DN_TYPES = ('extension', 'acd_position')
 STATES = ('present', 'absent')
 
-_DN_RE = re.compile(r'^[0-9A-Za-z+*#._-]{1,30}$')
+# A line's DN is its SIP user ID on the phone and a number dialled on the switch: digits (and + * #).
+_DN_RE = re.compile(r'^[0-9+*#]{1,30}$')
 _MAC_RE = re.compile(r'^[0-9a-f]{12}$')
 _VERSION_RE = re.compile(r'^\D*?(\d+(?:\.\d+)*)')
-_HOST_RE = re.compile(r'^[0-9A-Za-z._:\[\]-]+$')
+_LABEL_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$')
+
+
+def _host_ok(text):
+    """Whether ``text`` is an IPv4 or IPv6 address or a host name (RFC 1123 labels); never resolved."""
+    if not text or len(text) > 253:
+        return False
+    bare = text[1:-1] if text.startswith('[') and text.endswith(']') else text
+    if ':' in bare:
+        try:
+            return ipaddress.ip_address(bare).version == 6
+        except ValueError:
+            return False
+    labels = (bare[:-1] if bare.endswith('.') else bare).split('.')
+    if all(label.isdigit() for label in labels):
+        try:
+            ipaddress.IPv4Address(bare)
+        except ValueError:
+            return False
+        return True
+    return all(_LABEL_RE.match(label) for label in labels)
+
+
+def _url_problem(url):
+    """What is wrong with an http(s) URL (scheme, host, port), or None."""
+    if not url.startswith(('http://', 'https://')):
+        return 'must start with http:// or https://'
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return 'has a port that is not a number from 1 to 65535'
+    if not _host_ok(parts.hostname or ''):
+        return 'has no valid host name or IP address'
+    if port is not None and not 1 <= port <= 65535:
+        return 'has a port that is not a number from 1 to 65535'
+    return None
+
 
 _Line = namedtuple('_Line', 'index dn display_name secret state dn_type dn_name contact features subject')
 _Phone = namedtuple('_Phone', 'host address model mac firmware firmware_tuple allow_unvalidated site lines')
@@ -648,6 +691,9 @@ def _read_site(report, name_hint, raw):
                          'tls_port, default 5061)', 'write sip_server: {address: ..., port: 5060, tls_port: 5061}')
         else:
             _unknown_keys(report, 'schema', subject, server, ('address', 'port', 'tls_port'), 'sip_server field')
+            if not _host_ok(_text(server['address'])):
+                report.error('schema', subject, 'sip_server.address must be a host name or IP address, not %s'
+                             % _show(server['address']), 'correct sip_server.address')
             sip_server = (_text(server['address']), _port(report, subject, 'sip_server.port', server.get('port'), 5060),
                           _port(report, subject, 'sip_server.tls_port', server.get('tls_port'), 5061))
 
@@ -659,6 +705,9 @@ def _read_site(report, name_hint, raw):
                          'tls_port, default 5061)', 'write sip_proxy_pool: {fqdn: ..., port: 5060, tls_port: 5061}')
         else:
             _unknown_keys(report, 'schema', subject, pool, ('fqdn', 'port', 'tls_port'), 'sip_proxy_pool field')
+            if not _host_ok(_text(pool['fqdn'])):
+                report.error('schema', subject, 'sip_proxy_pool.fqdn must be a host name (letters, digits and -, '
+                             'dot-separated), not %s' % _show(pool['fqdn']), 'correct sip_proxy_pool.fqdn')
             sip_proxy_pool = (_text(pool['fqdn']), _port(report, subject, 'sip_proxy_pool.port', pool.get('port'), 5060),
                               _port(report, subject, 'sip_proxy_pool.tls_port', pool.get('tls_port'), 5061))
 
@@ -670,8 +719,10 @@ def _read_site(report, name_hint, raw):
     else:
         _unknown_keys(report, 'schema', subject, gax, ('url', 'switch'), 'gax field')
         gax_url, switch = _text(gax['url']), _text(gax['switch'])
-        if not gax_url.startswith(('http://', 'https://')):
-            report.error('schema', subject, 'gax.url must start with http:// or https://, not %s' % _show(gax_url))
+        problem = _url_problem(gax_url)
+        if problem:
+            report.error('schema', subject, 'gax.url %s, not %s' % (problem, _show(gax_url)),
+                         'write gax.url as http(s)://<GAX host>:<port>, e.g. https://gax.example:8080')
 
     version = raw.get('sip_server_version')
     version_text = _text(version) if version is not None else None
@@ -816,7 +867,7 @@ def _check_param(report, subject, fname, spec, raw):
             if raw == choice or (_text(raw) is not None and _text(raw) == str(choice)):
                 return choice
         report.error('schema', subject, '%s must be one of %s, not %s' % (
-            where, ', '.join(str(v) for v in spec.values), _show(raw)))
+            where, ', '.join(str(v) for v in spec.values), _show(raw)), 'write %s: %s' % (spec.name, spec.values[0]))
         return None
     if spec.kind == 'int':
         text = _text(raw)
@@ -851,8 +902,8 @@ def _read_line(report, host, index, raw):
         subject = '%s line %d (dn %s)' % (host, index, dn)
     _unknown_keys(report, 'schema', subject, raw, LINE_FIELDS, 'line field')
     if dn is None or not _DN_RE.match(dn):
-        report.error('schema', subject, 'dn must be a number of at most 30 characters (digits, letters, + * # . _ -), '
-                     'not %s' % _show(raw.get('dn')), 'correct dn')
+        report.error('schema', subject, 'dn must be a number of at most 30 characters (digits, + * #), '
+                     'not %s' % _show(raw.get('dn')), 'correct dn (a letter O or l in place of 0 or 1?)')
         return None
     state = raw.get('state', 'present')
     if state not in STATES:
@@ -924,13 +975,15 @@ def _read_phone(report, host, raw, sites):
                      'set model')
         return None
     address = _text(raw.get('address') or raw.get('ansible_host') or host)
-    if not address or not _HOST_RE.match(address):
-        report.error('schema', host, 'address must be a host name or IP address, not %s' % _show(raw.get('address')))
+    if not _host_ok(address):
+        report.error('schema', host, 'address must be a host name or IP address, not %s' % _show(address),
+                     'correct address (the phone\'s IP address, or its name)')
     mac = raw.get('mac')
     if mac is not None:
         compact = (_text(mac) or '').lower().replace(':', '').replace('-', '').replace('.', '')
         if not _MAC_RE.match(compact):
-            report.error('schema', host, 'mac must be 12 hex digits such as 00:90:8f:12:34:56, not %s' % _show(mac))
+            report.error('schema', host, 'mac must be 12 hex digits such as 00:90:8f:12:34:56, not %s' % _show(mac),
+                         'correct mac from the label of the phone (or leave it out)')
             mac = None
         else:
             mac = ':'.join(compact[i:i + 2] for i in range(0, 12, 2))
@@ -1175,7 +1228,8 @@ class _Evaluation(object):
         for phone in self.phones:
             for line in phone.lines:
                 sca = line.features.get('sca')
-                if not sca or sca['role'] != 'secondary' or not sca['primary_dn']:
+                # A secondary that is switched off (decommissioning) needs no primary any more.
+                if not sca or sca['role'] != 'secondary' or not sca['primary_dn'] or line.state == 'absent':
                     continue
                 primary = self.primaries.get(sca['primary_dn'])
                 if not primary:

@@ -11,7 +11,7 @@ SITES = [{'name': 'paris', 'sip_server': {'address': '127.0.0.50'},
 
 
 def host(dn, **features):
-    return {'ansible_host': '127.0.1.%s' % dn[-2:], 'model': '440HD', 'firmware': '2.2.16.142.12', 'site': 'paris',
+    return {'ansible_host': '127.0.1.%d' % int(dn[-2:]), 'model': '440HD', 'firmware': '2.2.16.142.12', 'site': 'paris',
             'inventory_hostname': 'phone-%s' % dn, 'group_names': ['phones'],
             'lines': [{'dn': dn, 'display_name': 'Agent %s' % dn, 'features': features}]}
 
@@ -32,7 +32,7 @@ def test_host_names_and_hostvars_give_the_notes_sip_cti_control():
     assert [dn['number'] for dn in dns] == ['1502', '1503']
     assert dns[0]['options']['TServer']['sip-cti-control'] == 'talk,hold'
     assert dns[1]['options']['TServer']['gvm_mailbox'] == '1503'
-    assert state['phones']['phone-1502']['address'] == '127.0.1.02'
+    assert state['phones']['phone-1502']['address'] == '127.0.1.2'
 
 
 def test_a_dict_of_host_variables_works_without_hostvars():
@@ -62,3 +62,14 @@ def test_warnings_are_shown_and_returned(monkeypatch):
     state = plugin.desired_state({'phone-1502': host('1502', tls=True)}, SITES)
     assert shown == state['warnings'] and len(shown) == 1
     assert 'Security Pack' in shown[0]
+
+
+def test_a_variable_ansible_cannot_resolve_is_named_with_its_host_and_place():
+    from jinja2 import Undefined
+    hostvars = {'phone-1502': host('1502', sip_auth=True)}
+    hostvars['phone-1502']['lines'][0]['sip_password'] = Undefined(hint="'dict object' has no attribute '1502'")
+    with pytest.raises(AnsibleFilterError) as caught:
+        plugin.desired_state(['phone-1502'], SITES, hostvars=hostvars)
+    message = str(caught.value)
+    assert 'phone-1502: lines[0].sip_password cannot be resolved' in message and '[undefined]' in message
+    assert 'define the variable' in message

@@ -517,6 +517,16 @@ def test_a_sca_secondary_needs_its_primary_in_the_inventory_with_the_same_sip_au
     assert rules(findings) == ['sca_primary'] and 'phone-sec line 0 (dn 1503)' in str(findings[0])
 
 
+def test_decommissioning_a_sca_primary_with_its_secondaries_is_allowed():
+    pair = sca_pair()
+    for host in pair.values():
+        for line in host['lines']:
+            line['state'] = 'absent'
+    assert rules(preflight(pair, [PARIS])) == []
+    state = desired_state(pair, [PARIS])
+    assert sorted(dn['state'] for dn in state['switches']['paris']['dns']) == ['absent', 'absent']
+
+
 def test_agent_state_control_with_bc_simultaneous_is_refused():
     flags = {'agent_login': True, 'agent_state_control': True}
     findings = preflight({'phone-1502': phone(features_=flags)}, SITES, 'business_continuity', 'simultaneous')
