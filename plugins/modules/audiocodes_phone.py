@@ -101,6 +101,9 @@ options:
       - With V(false) the module returns right after the upload (or the restart it triggered),
         with RV(rebooted=pending) and without verifying; run it again later (for example in
         check mode) to verify. This lets a play overlap the restarts of many phones.
+      - Even with V(false) the module waits when the outcome of its upload is unclear (the phone
+        stopped answering during the upload): it waits for the phone, reads its configuration and
+        uploads again only if the settings are not there.
     type: bool
     default: true
   reboot_timeout:
@@ -121,6 +124,8 @@ options:
     description:
       - Save the configuration as downloaded (before any change, secrets as the phone showed
         them) to a local file of mode 0600 on the host that runs the module.
+      - A secret the phone shows in clear (some firmware does) is left out of the file, as a comment
+        line naming its key; encrypted secrets and password hashes are kept as shown.
       - Saved on every run, check mode included.
     type: bool
     default: false
@@ -129,6 +134,17 @@ options:
       - Directory for O(backup) files, created with mode 0700 when missing.
       - Defaults to C(backup) in the module's working directory.
     type: path
+  initial_password:
+    description:
+      - The admin password to try only when the phone refuses O(password) - C(1234) for a
+        factory-fresh phone, the old password when rotating.
+      - When it is accepted, the module sets the admin password (C(system/password)) to the
+        MD5-crypt hash of O(password) in the same upload as O(settings), and after the phone has
+        applied it proves the change by logging in with O(password). A phone that accepts
+        O(password) keeps its hash, so a second run changes nothing.
+      - With O(wait_for_reboot=false) the proof is left to the next run (which logs in with O(password)).
+    type: str
+    version_added: 0.2.0
 notes:
   - Request cost per phone, without faults, of a run that changes nothing is 4 requests
     (login, C(manu_config.htm), the configuration file, C(info.htm)). A change adds the upload
@@ -238,21 +254,12 @@ not_kept:
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import core
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.module_support import (
-    PhoneModule, connection_argument_spec, run,
+    PhoneModule, phone_argument_spec, run,
 )
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        settings=dict(type='dict', default={}),
-        update_secrets=dict(type='str', choices=['on_change', 'always'], default='on_change', no_log=False),
-        wait_for_reboot=dict(type='bool', default=True),
-        reboot_timeout=dict(type='int', default=300),
-        verify=dict(type='bool', default=True),
-        backup=dict(type='bool', default=False),
-        backup_dir=dict(type='path'),
-    )
+    argument_spec = phone_argument_spec()
     module = PhoneModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, core.run_phone, check_mode=module.check_mode, diff=module._diff)
 

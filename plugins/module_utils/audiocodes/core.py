@@ -17,11 +17,16 @@ import datetime
 import os
 import re
 
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit
+
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
     InputError, RemoteError, SecretMasker, changes_of, diff_of,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys, pages
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import PhoneClient
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import LoginRefused, PhoneClient
 
 GATHER_CHOICES = ('device', 'status', 'config')
 
@@ -42,14 +47,75 @@ class NotKeptError(RemoteError):
 def secret_values(params):
     """The secret values in ``params`` (password, secret keys of settings), for no-log lists."""
     values = []
-    if params.get('password'):
-        values.append(params['password'])
+    for option in ('password', 'initial_password'):
+        if params.get(option):
+            values.append(params[option])
+    for option in ('config_url', 'firmware_url'):     # audiocodes_provisioning: user:password@ in a URL
+        password = url_password(params.get(option))
+        if password:
+            values.append(password)
     settings = params.get('settings') or {}
     if isinstance(settings, dict):
         for key, value in settings.items():
             if isinstance(key, str) and keys.is_secret(key) and value is not None and not isinstance(value, (dict, list)):
                 values.append(str(value))
     return values
+
+
+def url_password(url):
+    """The password part of ``scheme://user:password@host/...``, or None."""
+    if not url or '@' not in str(url):
+        return None
+    try:
+        return urlsplit(str(url)).password
+    except ValueError:
+        return None
+
+
+def md5_crypt_matches(password, hashed):
+    """Whether an MD5-crypt hash (``$1$salt$...``) is the hash of ``password``."""
+    parts = str(hashed or '').split('$')
+    return len(parts) == 4 and parts[1] == '1' and keys.md5_crypt(password or '', parts[2]) == hashed
+
+
+def admin_login(params, client, masker):
+    """Log in with ``password``; ``{system/password: hash}`` to write when the phone refuses it.
+
+    A factory-fresh phone (admin / 1234), or one whose admin password is being rotated, refuses the
+    configured password: the module then logs in with ``initial_password`` (tried only then) and
+    plans the configured password as the MD5-crypt hash the firmware stores. A phone that accepts
+    the configured password keeps its hash (nothing to write), so a second run changes nothing.
+    """
+    if not params.get('initial_password'):
+        return {}   # nothing else to try: the first request logs in, and a refusal fails there
+    try:
+        client.check_login()
+        return {}
+    except LoginRefused:
+        pass
+    client.switch_password(params['initial_password'])
+    try:
+        client.check_login()
+    except LoginRefused:
+        raise LoginRefused(_subject(params), 'refused both password and initial_password for user %s'
+                           % (params.get('username') or 'admin'),
+                           'check both passwords (initial_password is the one the phone has now: 1234 when '
+                           'factory-fresh, the old one when rotating)')
+    hashed = keys.md5_crypt(params.get('password') or '')
+    masker.add(hashed)
+    return {keys.ADMIN_PASSWORD_KEY: hashed}
+
+
+def prove_admin_password(params, client):
+    """After the admin password was written: a fresh login with it must succeed."""
+    client.switch_password(params['password'])
+    client.forget_session()
+    try:
+        client.check_login()
+    except LoginRefused:
+        raise RemoteError(_subject(params), 'system/password was written but the phone refuses a login with the new '
+                          'password', 'log in with initial_password and check system/password (it takes an MD5-crypt '
+                          'hash); the firmware may ignore a changed system/password')
 
 
 def _masker(masker, params):
@@ -130,8 +196,29 @@ def _not_kept_error(subject, missing, writes, device, result, masker):
     return NotKeptError(subject, cause, fix, masker.mask(failed))
 
 
-def _backup(params, snapshot):
-    """Save the configuration as downloaded (secrets as the phone showed them), mode 0600."""
+CLEAR_SECRET_LEFT_OUT = '<left out of the backup: the phone showed this secret in clear>'
+
+
+def backup_bytes(data, masker=None):
+    """The configuration file as downloaded, but without a secret in clear: a secret key whose value
+    the phone showed in clear becomes a comment line (its encrypted form and MD5-crypt hashes stay,
+    they restore as they are), and any secret the run knows is masked wherever else it appears."""
+    lines = []
+    for line in data.split(b'\n'):
+        text = line.decode('utf-8', 'surrogateescape')
+        key, sep, value = text.partition('=')
+        key, value = key.strip(), value.strip()
+        if sep and not key.startswith(';') and keys.is_secret(key) and value and not (
+                keys.is_encrypted(value) or keys.MD5_CRYPT_PATTERN.match(value)):
+            text = '; %s=%s' % (key, CLEAR_SECRET_LEFT_OUT)
+        elif masker is not None:
+            text = masker.text(text)
+        lines.append(text.encode('utf-8', 'surrogateescape'))
+    return b'\n'.join(lines)
+
+
+def _backup(params, snapshot, masker=None):
+    """Save the configuration as downloaded (secrets in clear left out: ``backup_bytes``), mode 0600."""
     directory = params.get('backup_dir') or os.path.join(os.getcwd(), 'backup')
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o700)
@@ -140,7 +227,7 @@ def _backup(params, snapshot):
     path = os.path.join(directory, '%s_%s_%s' % (host, stamp, snapshot.name or 'configuration.cfg'))
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(handle, 'wb') as stream:
-        stream.write(snapshot.data)
+        stream.write(backup_bytes(snapshot.data, masker))
     return path
 
 
@@ -154,7 +241,7 @@ def _read_back(client):
         return None
 
 
-def _apply(client, snapshot, writes, params, result, device, masker):
+def _apply(client, snapshot, writes, params, result, device, masker, new_password=None):
     """Upload, then follow the phone: it restarts by itself, applies live, or needs reboot.htm.
 
     ``result['rebooted']`` says what was seen: True once it went down and came back (by itself
@@ -165,13 +252,25 @@ def _apply(client, snapshot, writes, params, result, device, masker):
     verify = params.get('verify', True)
     timeout = params.get('reboot_timeout') or 300
     gone = False
-    client.down_seen = False
-    try:
-        client.upload(snapshot, snapshot.config.to_bytes())
-    except RemoteError as exc:
-        if not exc.transient or not client.down_seen:
-            raise               # it kept answering with faults: the upload did not go through
-        gone = True             # it went away during the upload (restarting); the read-back tells the rest
+    for attempt in (1, 2):
+        client.down_seen = False
+        try:
+            client.upload(snapshot, snapshot.config.to_bytes())
+        except RemoteError as exc:
+            if not exc.transient or not client.down_seen:
+                raise           # it kept answering with faults: the upload did not go through
+            gone = True         # it went away during the upload (restarting); the read-back tells the rest
+        if not gone or attempt == 2 or new_password is not None:
+            break
+        # Gone during the upload: restarting to apply it (its answer lost), or restarting before it
+        # got it (a crash, a power dip). Only what it holds once back tells: look, upload again if not.
+        client.wait_until_back(client.clock() + timeout, 'the upload')
+        if not not_kept(writes, client.read_config(again=True).values):
+            result['rebooted'] = True
+            return
+        gone = False
+    if new_password is not None:
+        client.switch_password(new_password)   # the file changed the admin password: log in with the new one
     if not gone:
         client.sleep(pages.UPLOAD_SETTLE_SECONDS)
         client.down_seen = False
@@ -227,6 +326,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
         raise InputError(subject, 'settings refused before any change: %s' % masker.text('; '.join(problems)),
                          'correct settings and run again')
     client = _client(params, client)
+    admin_writes = admin_login(params, client, masker)
     snapshot = client.read_config()
     have = snapshot.values
     device = client.device(snapshot)
@@ -236,6 +336,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
                          "remove the key from settings or correct its name (audiocodes_phone_info with gather: config "
                          "lists every key this phone knows)")
     writes, unknown = plan(settings, have, params.get('update_secrets') or 'on_change')
+    writes.update(admin_writes)
     if writes:
         writes.update(unknown)
     secret_keys = [key for key in writes if keys.is_secret(key)]
@@ -247,7 +348,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
         'device': device,
     }
     keep = {}
-    if writes and _hides_own_password(params, have, settings):
+    if writes and not admin_writes and _hides_own_password(params, have, settings):
         # A firmware that replaces its configuration on upload would reset the admin password we
         # log in with: send it along, hashed as the phone stores it (the phone hides it otherwise).
         keep[keys.ADMIN_PASSWORD_KEY] = keys.md5_crypt(params.get('password') or '')
@@ -263,12 +364,15 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
     if diff:
         result['diff'] = diff_of(changes, '%s %s' % (subject, snapshot.name))
     if params.get('backup'):
-        result['backup_file'] = _backup(params, snapshot)
+        result['backup_file'] = _backup(params, snapshot, masker)
     if check_mode or not writes:
         return masker.mask(result)
     snapshot.config.update(writes)
     snapshot.config.update(keep)
-    _apply(client, snapshot, writes, params, result, device, masker)
+    _apply(client, snapshot, writes, params, result, device, masker,
+           new_password=params['password'] if admin_writes else None)
+    if admin_writes and result['rebooted'] != 'pending':
+        prove_admin_password(params, client)
     return masker.mask(result)
 
 

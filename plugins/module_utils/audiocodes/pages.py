@@ -37,6 +37,25 @@ REBOOT_FIELD = 'REBOOT'                              # confirmed
 REBOOT_VALUE = '2'                                   # confirmed
 STATUS_PATH = '/voip_status.cgi'                     # confirmed (XML)
 
+# --- Auto_Provision.htm (the provisioning server) ----------------------------------------------
+# Page and field names confirmed (Elastix AudioCodes.py, shanehoey ipphone.psm1); the form's other
+# fields are posted back as the page shows them.
+AUTO_PROVISION_PAGE = 'Auto_Provision.htm'           # confirmed (psm1 spells it auto_provision.htm)
+PROVISIONING_METHOD_FIELD = 'ASU_METHOD'             # confirmed
+PROVISIONING_METHODS = {'disable': '0', 'dynamic': '1', 'static': '2'}   # confirmed (3: SfB builds)
+PROVISIONING_CONFIG_URL_FIELD = 'CFG_URL'            # confirmed
+PROVISIONING_FIRMWARE_URL_FIELD = 'FW_URL'           # confirmed
+PROVISIONING_PERIOD_FIELD = 'ASU_PERIOD'             # confirmed
+# 3 = power-up only is confirmed (Elastix comment); 0-2 in the order of provisioning/period/type (assumed).
+PROVISIONING_PERIODS = {'hourly': '0', 'daily': '1', 'weekly': '2', 'powerup': '3'}
+PROVISIONING_URL_MAX = 128                           # provisioning/configuration/url strmaxlen (database)
+# SIP NOTIFY that makes the phone resync from its provisioning server (confirmed: Event check-sync).
+CHECK_SYNC_EVENT = 'check-sync'
+SIP_PORT_KEY = 'voip/signalling/sip/port'            # the phone's SIP port (database); 5060 when absent
+SIP_DEFAULT_PORT = 5060
+# Seconds to wait for the answer to the NOTIFY (UDP, retransmitted at 0.5, 1, 2 s; assumed).
+CHECK_SYNC_TIMEOUT = 4.0
+
 # --- manu_config.htm --------------------------------------------------------------------------
 # The link to the full configuration file (e.g. /configuration/420HD_00908F123456.cfg): an
 # attribute (href, src, action, value) ending in .cfg, else a quoted string in a script
