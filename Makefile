@@ -174,11 +174,20 @@ molecule: venv tree
 	if [ -n "$$failed" ]; then echo "molecule: FAILED:$$failed (logs: $$logs/)"; exit 1; fi; \
 	echo "molecule: all scenarios passed"
 
+# The long fault and concurrency runs of deploy_bc.yml (tests/chaos/run.py): 33 phones, fault seeds
+# 1 2 3, then three slices at once; prints the table of docs/reliability.md ("Faults and concurrent
+# runs") and keeps it in .lab/chaos/report.md. CHAOS_SEEDS="4 5" and CHAOS_EXTRA=50 change the runs.
 chaos: venv tree
-	@echo "chaos: the long fault-injection runs are not built yet (issue: reliability and security)"
+	@$(PY) tests/chaos/run.py
+	RELIABILITY_FULL=1 $(PY) -m pytest -q tests/integration/test_secrets.py
 
+# The fleet benchmark (docs/performance.md): a lab of N phones (N=1000 for the large run), the same
+# forks for every measurement (FORKS, default ansible.cfg's 20), short reboots (LAB_REBOOT_SECONDS,
+# default 5); writes docs/perf/bench-N.json and .png, then rewrites the tables of docs/performance.md.
 bench: venv tree
-	@echo "bench: the fleet benchmark is not built yet (issue: scale)"
+	@$(PY) tests/perf/bench.py --count $(N) $(if $(FORKS),--forks $(FORKS)) \
+	  $(if $(LAB_REBOOT_SECONDS),--reboot-seconds $(LAB_REBOOT_SECONDS))
+	@$(PY) tests/perf/report.py
 
 docs: venv tree
 	@mkdir -p docs/build

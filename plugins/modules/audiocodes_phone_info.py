@@ -139,15 +139,12 @@ config_file:
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import core
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.module_support import (
-    PhoneModule, connection_argument_spec, run,
+    PhoneModule, phone_info_argument_spec, run,
 )
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        gather=dict(type='list', elements='str', choices=list(core.GATHER_CHOICES), default=list(core.GATHER_CHOICES)),
-    )
+    argument_spec = phone_info_argument_spec()
     module = PhoneModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, core.run_phone_info)
 

@@ -115,17 +115,12 @@ lines:
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import core
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.module_support import (
-    PhoneModule, connection_argument_spec, run,
+    PhoneModule, phone_reboot_argument_spec, run,
 )
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        wait_for_reboot=dict(type='bool', default=True),
-        wait_for_registration=dict(type='bool', default=False),
-        reboot_timeout=dict(type='int', default=300),
-    )
+    argument_spec = phone_reboot_argument_spec()
     module = PhoneModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, core.run_phone_reboot, check_mode=module.check_mode)
 

@@ -27,6 +27,42 @@ def connection_argument_spec():
     )
 
 
+def phone_argument_spec():
+    """The options of module audiocodes_phone (its action plugin validates with the same spec)."""
+    spec = connection_argument_spec()
+    spec.update(
+        settings=dict(type='dict', default={}),
+        update_secrets=dict(type='str', choices=['on_change', 'always'], default='on_change', no_log=False),
+        wait_for_reboot=dict(type='bool', default=True),
+        reboot_timeout=dict(type='int', default=300),
+        verify=dict(type='bool', default=True),
+        backup=dict(type='bool', default=False),
+        backup_dir=dict(type='path'),
+        initial_password=dict(type='str', no_log=True),
+    )
+    return spec
+
+
+def phone_info_argument_spec():
+    """The options of module audiocodes_phone_info."""
+    spec = connection_argument_spec()
+    spec.update(
+        gather=dict(type='list', elements='str', choices=list(core.GATHER_CHOICES), default=list(core.GATHER_CHOICES)),
+    )
+    return spec
+
+
+def phone_reboot_argument_spec():
+    """The options of module audiocodes_phone_reboot."""
+    spec = connection_argument_spec()
+    spec.update(
+        wait_for_reboot=dict(type='bool', default=True),
+        wait_for_registration=dict(type='bool', default=False),
+        reboot_timeout=dict(type='int', default=300),
+    )
+    return spec
+
+
 class PhoneModule(AnsibleModule):
     """AnsibleModule that knows, before it logs its invocation, which settings are secrets."""
 
@@ -38,23 +74,34 @@ class PhoneModule(AnsibleModule):
         super(PhoneModule, self)._log_invocation()
 
 
+def outcome(function, params, **kwargs):
+    """``(result, masker)``: what a core function returns for ``params``, or its ``OperatorError``
+    as a result with ``failed=True``; every secret it learned is in ``masker``.
+
+    The one place that turns a core call into a result, for the modules (``run``) and for their
+    action plugins, which call it in the controller process (plugins/plugin_utils/phone_action.py).
+    """
+    masker = SecretMasker(core.secret_values(params))
+    try:
+        result = function(dict(params), masker=masker, **kwargs)
+    except OperatorError as exc:
+        result = masker.mask(exc.as_result())
+        result['failed'] = True
+    return result, masker
+
+
 def run(module, function, **kwargs):
     """Call a core function with the module's parameters; exit or fail with its result."""
     if not client.HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=str(client.REQUESTS_IMPORT_ERROR))
     if not scrape.HAS_LXML:
         module.fail_json(msg=missing_required_lib('lxml'), exception=str(scrape.LXML_IMPORT_ERROR))
-    masker = SecretMasker(core.secret_values(module.params))
-    module.no_log_values.update(masker.values)
-    try:
-        result = function(dict(module.params), masker=masker, **kwargs)
-    except OperatorError as exc:
-        module.no_log_values.update(masker.values)
-        failed = masker.mask(exc.as_result())
-        _warn(module, failed)
-        module.fail_json(**failed)
+    module.no_log_values.update(SecretMasker(core.secret_values(module.params)).values)
+    result, masker = outcome(function, module.params, **kwargs)
     module.no_log_values.update(masker.values)
     _warn(module, result)
+    if result.pop('failed', False):
+        module.fail_json(**result)
     module.exit_json(**result)
 
 
