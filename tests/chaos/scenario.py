@@ -18,7 +18,6 @@ judgement reads the lab's own admin APIs:
 
 import copy
 import os
-import shutil
 import sys
 import threading
 import time
@@ -30,10 +29,9 @@ for _path in (TESTS_DIR, os.path.join(TESTS_DIR, 'integration')):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from deploy_support import phones_file_from, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
-from labfixture import PROFILES_DIR, REPO_ROOT, only_these_emulators  # noqa: E402  pylint: disable=wrong-import-position
+from deploy_support import copy_lab_inventory, phones_file_from, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from labfixture import PROFILES_DIR, only_these_emulators  # noqa: E402  pylint: disable=wrong-import-position
 
-LAB_INVENTORY = os.path.join(REPO_ROOT, 'inventories', 'lab')
 SWITCHES = ('SIP_Switch_A', 'SIP_Switch_B')
 PHONE_FAULT_KINDS = ('fault_5xx', 'fault_reset', 'fault_slow', 'fault_lost_reply', 'fault_reboot')
 
@@ -85,14 +83,7 @@ def extra_phones(count, block):
 
 def write_inventory(dest, block, extra=0):
     """inventories/lab copied to ``dest``, addresses moved to ``block``, ``extra`` phones added."""
-    shutil.copytree(LAB_INVENTORY, dest)
-    for folder, _dirs, files in os.walk(dest):
-        for name in files:
-            path = os.path.join(folder, name)
-            with open(path, encoding='utf-8') as handle:
-                text = handle.read()
-            with open(path, 'w', encoding='utf-8') as handle:
-                handle.write(block.moved(text))
+    copy_lab_inventory(dest, block.moved)
     if extra:
         hosts, passwords = extra_phones(extra, block)
         path = os.path.join(dest, 'hosts.yml')

@@ -1,6 +1,7 @@
-"""What the deployment tests share: the lab's phones file from an inventory, and a playbook run."""
+"""What the deployment tests share: a copy of the lab inventory, its phones file, and a playbook run."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -9,6 +10,20 @@ from labfixture import CA_PATH, REPO_ROOT
 PLAYBOOKS = os.path.join(REPO_ROOT, 'playbooks')
 GENERATOR = os.path.join(REPO_ROOT, 'tests', 'tools', 'lab_phones_from_inventory.py')
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+LAB_INVENTORY = os.path.join(REPO_ROOT, 'inventories', 'lab')
+
+
+def copy_lab_inventory(dest, moved):
+    """Copy inventories/lab to ``dest``, every file's text passed through ``moved(text)`` (a test's addresses)."""
+    shutil.copytree(LAB_INVENTORY, dest)
+    for folder, _dirs, files in os.walk(dest):
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, encoding='utf-8') as handle:
+                text = handle.read()
+            with open(path, 'w', encoding='utf-8') as handle:
+                handle.write(moved(text))
+    return dest
 
 
 def phones_file_from(inventory, phones_file):

@@ -14,13 +14,12 @@ state reads its admin APIs, never the playbook's output; the output is read only
 
 import os
 import re
-import shutil
 
 import pytest
 import yaml
 
-from deploy_support import phones_file_from, run_playbook
-from labfixture import REPO_ROOT, only_these_emulators
+from deploy_support import copy_lab_inventory, phones_file_from, run_playbook
+from labfixture import only_these_emulators
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 SITE_A_NET = '127.55.%d.' % (8 * WORKER + 1)
@@ -32,7 +31,6 @@ GAX_LISTEN = '%s:%d' % (ADMIN_HOST, PORT_BASE + 1)
 GAX_ADMIN = '%s:%d' % (ADMIN_HOST, PORT_BASE + 2)
 HTTP_PORT, HTTPS_PORT = PORT_BASE + 3, PORT_BASE + 4
 
-LAB_INVENTORY = os.path.join(REPO_ROOT, 'inventories', 'lab')
 
 RECAP_RE = re.compile(r'^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 
@@ -47,14 +45,7 @@ def moved(text):
 
 def write_inventory(dest, hosts=None, sites=None):
     """Copy inventories/lab to ``dest`` (addresses moved); ``hosts(data)`` / ``sites(list)`` edit it."""
-    shutil.copytree(LAB_INVENTORY, dest)
-    for folder, _dirs, files in os.walk(dest):
-        for name in files:
-            path = os.path.join(folder, name)
-            with open(path, encoding='utf-8') as handle:
-                text = handle.read()
-            with open(path, 'w', encoding='utf-8') as handle:
-                handle.write(moved(text))
+    copy_lab_inventory(dest, moved)
     for name, edit in (('hosts.yml', hosts), (os.path.join('group_vars', 'all', 'main.yml'), sites)):
         if edit is None:
             continue

@@ -11,12 +11,11 @@ PLAY RECAP.
 
 import os
 import re
-import shutil
 
 import pytest
 
-from deploy_support import phones_file_from, run_playbook
-from labfixture import REPO_ROOT, only_these_emulators
+from deploy_support import copy_lab_inventory, phones_file_from, run_playbook
+from labfixture import only_these_emulators
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 SITE_A_NET = '127.71.%d.' % (2 * WORKER + 1)
@@ -33,7 +32,6 @@ CONFIG_URL = 'https://%s:%s@%s:%d/phones/' % (PROV_USER, PROV_PASSWORD, PROV_NAM
 SIP_A, SIP_B = '127.0.0.72', '127.0.0.73'
 # An SCA pair (its primary and a secondary) and a phone of the other site.
 HOSTS = ['phone-a01', 'phone-a02', 'phone-b05']
-LAB_INVENTORY = os.path.join(REPO_ROOT, 'inventories', 'lab')
 RECAP_RE = re.compile(r'^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 
 
@@ -47,14 +45,7 @@ def moved(text):
 def deploy(lab_factory, tmp_path_factory):
     tmp = tmp_path_factory.mktemp('provisioning-deploy')
     inventory = str(tmp / 'inventory')
-    shutil.copytree(LAB_INVENTORY, inventory)
-    for folder, _dirs, files in os.walk(inventory):
-        for name in files:
-            path = os.path.join(folder, name)
-            with open(path, encoding='utf-8') as handle:
-                text = handle.read()
-            with open(path, 'w', encoding='utf-8') as handle:
-                handle.write(moved(text))
+    copy_lab_inventory(inventory, moved)
     phones_file = phones_file_from(inventory, str(tmp / 'phones.yml'))
     lab = lab_factory('provisioning-deploy', only_these_emulators({
         'phone': {'admin': '%s:%d' % (ADMIN_HOST, PHONE_ADMIN), 'http_port': HTTP_PORT, 'https_port': HTTPS_PORT,

@@ -36,8 +36,8 @@ import pytest
 import requests
 import yaml
 
-from deploy_support import phones_file_from, run_playbook
-from labfixture import REPO_ROOT, only_these_emulators
+from deploy_support import copy_lab_inventory, phones_file_from, run_playbook
+from labfixture import only_these_emulators
 
 KAMAILIO = shutil.which('kamailio') or ('/usr/sbin/kamailio' if os.access('/usr/sbin/kamailio', os.X_OK) else None)
 pytestmark = pytest.mark.skipif(KAMAILIO is None and not os.environ.get('CI'),
@@ -60,7 +60,6 @@ GAX_ADMIN = '%s:%d' % (ADMIN_HOST, PORT_BASE + 2)
 SIP_ADMIN = '%s:%d' % (ADMIN_HOST, PORT_BASE + 3)
 HTTP_PORT, HTTPS_PORT = PORT_BASE + 4, PORT_BASE + 5
 
-LAB_INVENTORY = os.path.join(REPO_ROOT, 'inventories', 'lab')
 WAIT = 60  # seconds any awaited state may take; generous on purpose
 
 # The phones kept from inventories/lab: host -> (site, the DNs of its registering lines, in line order).
@@ -85,14 +84,7 @@ def moved(text):
 
 def write_inventory(dest):
     """inventories/lab copied to ``dest``: addresses moved, sites pointed at this lab, PHONES only."""
-    shutil.copytree(LAB_INVENTORY, dest)
-    for folder, _dirs, files in os.walk(dest):
-        for name in files:
-            path = os.path.join(folder, name)
-            with open(path, encoding='utf-8') as handle:
-                text = handle.read()
-            with open(path, 'w', encoding='utf-8') as handle:
-                handle.write(moved(text))
+    copy_lab_inventory(dest, moved)
     path = os.path.join(dest, 'hosts.yml')
     with open(path, encoding='utf-8') as handle:
         data = yaml.safe_load(handle)

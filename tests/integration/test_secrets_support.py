@@ -10,7 +10,6 @@ generates them from the whole inventory. The lab is judged through its admin API
 import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,11 +17,10 @@ from urllib.parse import quote, quote_plus
 
 import yaml
 
-from deploy_support import phones_file_from
+from deploy_support import copy_lab_inventory, phones_file_from
 from labfixture import CA_PATH, REPO_ROOT, only_these_emulators
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
-LAB_INVENTORY = os.path.join(REPO_ROOT, 'inventories', 'lab')
 PLAYBOOKS = os.path.join(REPO_ROOT, 'playbooks')
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 
@@ -63,14 +61,7 @@ def write_inventory(block, dest, keep=SMALL_FLEET, hosts=None, sites=None, secre
     ``hosts(children)``, ``sites(list)``, ``secrets(dict)`` and ``main(dict)`` edit hosts.yml, the
     sites, lab_secrets.yml and the rest of group_vars/all/main.yml.
     """
-    shutil.copytree(LAB_INVENTORY, dest)
-    for folder, _dirs, files in os.walk(dest):
-        for name in files:
-            path = os.path.join(folder, name)
-            with open(path, encoding='utf-8') as handle:
-                text = handle.read()
-            with open(path, 'w', encoding='utf-8') as handle:
-                handle.write(block.moved(text, gax_url))
+    copy_lab_inventory(dest, lambda text: block.moved(text, gax_url))
 
     def edit(name, function):
         path = os.path.join(dest, name)
