@@ -66,6 +66,19 @@ class RemoteError(OperatorError):
         return result
 
 
+class PartialResultError(RemoteError):
+    """Something was done and then went wrong: the failed result still says what happened."""
+
+    def __init__(self, subject, cause, fix, result):
+        self.result = result
+        super(PartialResultError, self).__init__(subject, cause, fix)
+
+    def as_result(self):
+        result = dict(self.result)
+        result['msg'] = self.message
+        return result
+
+
 def backoff_delays(attempts, base=0.5, cap=8.0, rng=None):
     """Yield ``attempts - 1`` sleep times: exponential, capped, with full jitter.
 

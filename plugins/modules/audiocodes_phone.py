@@ -102,7 +102,7 @@ options:
         with RV(rebooted=pending) and without verifying; run it again later (for example in
         check mode) to verify. This lets a play overlap the restarts of many phones.
       - Even with V(false) the module waits when the outcome of its upload is unclear (the phone
-        stopped answering during the upload): it waits for the phone, reads its configuration and
+        stopped answering during the upload) - it waits for the phone, reads its configuration and
         uploads again only if the settings are not there.
     type: bool
     default: true

@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover
     from urlparse import urlsplit
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
-    InputError, RemoteError, SecretMasker, changes_of, diff_of,
+    InputError, PartialResultError, RemoteError, SecretMasker, changes_of, diff_of,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys, pages
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import LoginRefused, PhoneClient
@@ -31,17 +31,8 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audio
 GATHER_CHOICES = ('device', 'status', 'config')
 
 
-class NotKeptError(RemoteError):
+class NotKeptError(PartialResultError):
     """The phone was written but did not keep some keys; the result still says what changed."""
-
-    def __init__(self, subject, cause, fix, result):
-        self.result = result
-        super(NotKeptError, self).__init__(subject, cause, fix)
-
-    def as_result(self):
-        result = dict(self.result)
-        result['msg'] = self.message
-        return result
 
 
 def secret_values(params):

@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - reported by the modules
     HAS_LXML = False
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
-    InputError, RemoteError, SecretMasker,
+    InputError, PartialResultError, RemoteError, SecretMasker,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys, pages, scrape
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import PhoneClient
@@ -43,10 +43,11 @@ UPLOAD_KIND_FIELD = 'localupgrade'                   # confirmed
 UPLOAD_KIND_VALUE = '20'                             # confirmed (a firmware image)
 UPLOAD_FILE_FIELD = 'upname'                         # confirmed
 UPLOAD_CONTENT_TYPE = 'application/octet-stream'     # assumed (what a browser sends for .img)
-AUTO_PROVISION_PAGE = 'Auto_Provision.htm'           # confirmed
-FIRMWARE_URL_FIELD = 'FW_URL'                        # confirmed
-PROVISIONING_METHOD_FIELD = 'ASU_METHOD'             # confirmed
-PROVISIONING_STATIC = '2'                            # confirmed (0 disabled, 1 DHCP, 2 static)
+# The Auto_Provision.htm form: its names live in pages.py, with the provisioning module's.
+AUTO_PROVISION_PAGE = pages.AUTO_PROVISION_PAGE
+FIRMWARE_URL_FIELD = pages.PROVISIONING_FIRMWARE_URL_FIELD
+PROVISIONING_METHOD_FIELD = pages.PROVISIONING_METHOD_FIELD
+PROVISIONING_STATIC = pages.PROVISIONING_METHODS['static']
 # Words in the visible text of the upload's answer that mean the phone refused the image (assumed).
 REJECTED_PATTERNS = (r'invalid', r'\bfail', r'\berror', r'not match', r'wrong', r'corrupt', r'not supported',
                      r'incompatible')
@@ -66,17 +67,8 @@ START_SECONDS = 120.0                                # assumed
 PROVISIONING_SETTLE_SECONDS = 20.0
 
 
-class FirmwareError(RemoteError):
+class FirmwareError(PartialResultError):
     """The upgrade was tried and did not take; the result still says what happened."""
-
-    def __init__(self, subject, cause, fix, result):
-        self.result = result
-        super(FirmwareError, self).__init__(subject, cause, fix)
-
-    def as_result(self):
-        result = dict(self.result)
-        result['msg'] = self.message
-        return result
 
 
 # --- options ---------------------------------------------------------------------------------
