@@ -1,9 +1,10 @@
 """deploy_bc.yml through faults: one run converges to what a fault-free run leaves.
 
 The faulty run meets, on every phone and on GAX, 5 % transient faults (2 % HTTP 500, 2 % connection
-resets, 1 % slow answers; one phone 30 % 500s and 30 % resets, so that a short run surely meets some), sessions that expire every 4 requests (phones and GAX), a DN create whose
-answer is lost, one more 500 and one more reset on GAX for certain, and two phones that restart on
-their own in the middle of the run. Judged on the lab's own state (tests/chaos/scenario.py):
+resets, 1 % slow answers; one phone 30 % 500s and 30 % resets, so that a short run surely meets
+some), sessions that expire every 4 requests (phones and GAX), a DN create whose answer is lost,
+one more 500 and one more reset on GAX for certain, and two phones that restart on their own in the
+middle of the run. Judged on the lab's own state (tests/chaos/scenario.py):
 
 - ONE run succeeds (no playbook-level retry, no manual step);
 - every phone's configuration and every DN and Agent Login in the GAX store equal the fault-free
