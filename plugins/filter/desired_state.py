@@ -74,7 +74,7 @@ options:
 notes:
   - Pure computation on the controller; no remote system is contacted. A thousand phones take well under a second.
   - Every assumed name (a key or option no public source settles) lives in one table,
-    C(plugins/module_utils/features.py), marked C(assumed) with its evidence.
+    C(plugins/plugin_utils/features/table.py), marked C(assumed) with its evidence.
 seealso:
   - module: telephony.genesys_audiocodes.genesys_dn
   - module: telephony.genesys_audiocodes.genesys_agent_login
@@ -178,7 +178,7 @@ from jinja2.exceptions import UndefinedError
 from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.utils.display import Display
 
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.features import (
+from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features import (
     PHONE_FIELDS, InventoryError, desired_state as compute,
 )
 

@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils import features
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.features import (
+from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils import features
+from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features import (
     InventoryError, desired_state, preflight,
 )
 
