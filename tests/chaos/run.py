@@ -31,8 +31,8 @@ TESTS_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
 
-from chaos.scenario import REPO_ROOT, Block, Scenario, differences  # noqa: E402  pylint: disable=wrong-import-position
-from labfixture import Lab, deep_merge, load_profile  # noqa: E402  pylint: disable=wrong-import-position
+from chaos.scenario import Block, Scenario, differences  # noqa: E402  pylint: disable=wrong-import-position
+from labfixture import REPO_ROOT, Lab, deep_merge, load_profile  # noqa: E402  pylint: disable=wrong-import-position
 
 BLOCK = Block(82, '127.0.0.82', 18900)
 REPORT_DIR = os.path.join(REPO_ROOT, '.lab', 'chaos')
@@ -79,6 +79,37 @@ def wrong_writers(scenario, since, owner):
     return wrong
 
 
+def reference_runs(scenario, modes=('primary_fallback', 'simultaneous'), limit=None):
+    """The fault-free runs (a fresh deployment, then an update of it): ``{mode: (state, requests, seconds)}``,
+    or None when one failed (its output printed)."""
+    references = {}
+    scenario.reset()
+    for mode in modes:
+        scenario.clear_counters()
+        run = scenario.play(limit=limit, extra=('bc_mode=%s' % mode,))
+        if run.rc != 0:
+            print(run.explain())
+            return None
+        seen = scenario.counters()
+        references[mode] = (scenario.state(), seen['phone_requests'] + seen['gax_requests'], run.seconds)
+        print('chaos: fault-free reference (%s) in %.0f s' % (mode, run.seconds), flush=True)
+    return references
+
+
+def seed_row(scenario, seed, reference, phones, limit=None):
+    """One fault seed: a reset, the faults, ONE run of deploy_bc.yml, judged against ``reference``."""
+    scenario.reset()
+    scenario.clear_counters()
+    scenario.inject(seed=seed, **FAULTS)
+    marks, since = scenario.marks(), scenario.history_seq()
+    run = scenario.play(limit=limit)
+    row = judge(scenario, reference[0], marks, since, [run])
+    row['faults'], row['extra_requests'] = faults_of(scenario, reference[1])
+    row.update(name='faults, seed %d: a fresh deployment, ONE run' % seed, phones=phones, wrong_writers=[])
+    print('chaos: %s: exit %s in %s s' % (row['name'], row['exit'], row['seconds']), flush=True)
+    return row
+
+
 def main():
     extra = int(os.environ.get('CHAOS_EXTRA', '20'))
     seeds = [int(seed) for seed in os.environ.get('CHAOS_SEEDS', '1 2 3').split()]
@@ -96,29 +127,11 @@ def main():
         scenario = Scenario.start(start_lab, root, BLOCK, 'chaos', extra=extra, gax_users=USERS)
         phones = len(scenario.phones())
         print('chaos: %d phones, seeds %s' % (phones, ' '.join(map(str, seeds))), flush=True)
-        references = {}
-        scenario.reset()
-        for mode in ('primary_fallback', 'simultaneous'):   # a fresh deployment, then an update of it
-            scenario.clear_counters()
-            run = scenario.play(extra=('bc_mode=%s' % mode,))
-            if run.rc != 0:
-                print(run.explain())
-                return 1
-            seen = scenario.counters()
-            references[mode] = (scenario.state(), seen['phone_requests'] + seen['gax_requests'], run.seconds)
-            print('chaos: fault-free reference (%s) in %.0f s' % (mode, run.seconds), flush=True)
-
+        references = reference_runs(scenario)
+        if references is None:
+            return 1
         for seed in seeds:
-            scenario.reset()
-            scenario.clear_counters()
-            scenario.inject(seed=seed, **FAULTS)
-            marks, since = scenario.marks(), scenario.history_seq()
-            run = scenario.play()
-            row = judge(scenario, references['primary_fallback'][0], marks, since, [run])
-            row['faults'], row['extra_requests'] = faults_of(scenario, references['primary_fallback'][1])
-            row.update(name='faults, seed %d: a fresh deployment, ONE run' % seed, phones=phones, wrong_writers=[])
-            rows.append(row)
-            print('chaos: %s: exit %s in %s s' % (row['name'], row['exit'], row['seconds']), flush=True)
+            rows.append(seed_row(scenario, seed, references['primary_fallback'], phones))
 
         # Concurrent slices, with the last seed's faults on.
         hosts = hosts_of(scenario.inventory)
