@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import random
 import time
+import unicodedata
 
 MASK = '********'
 """What a secret looks like in every result, diff and message."""
@@ -77,6 +78,26 @@ class PartialResultError(RemoteError):
         result = dict(self.result)
         result['msg'] = self.message
         return result
+
+
+LINE_UNSAFE_CATEGORIES = ('Cc', 'Zl', 'Zp')
+"""Unicode categories a key or value of a configuration file never holds: controls (NUL, TAB, VT, FF,
+CR, LF, FS/GS/RS, NEL U+0085, ...), the line separator U+2028 and the paragraph separator U+2029.
+A reader that splits lines on any of them (Python's ``str.splitlines`` does) would take what follows
+for a key of its own."""
+
+
+def unsafe_characters(text):
+    """The characters of ``text`` a configuration line cannot carry, described: ``'U+2028 (LINE SEPARATOR),
+    U+000B'``; empty when there is none. Pure: the modules, ``ConfigFile.set`` and the preflight share it."""
+    if not isinstance(text, str):
+        return ''
+    found = sorted(set(char for char in text if unicodedata.category(char) in LINE_UNSAFE_CATEGORIES))
+    described = []
+    for char in found:
+        name = unicodedata.name(char, '')
+        described.append('U+%04X (%s)' % (ord(char), name) if name else 'U+%04X' % ord(char))
+    return ', '.join(described)
 
 
 def backoff_delays(attempts, base=0.5, cap=8.0, rng=None):

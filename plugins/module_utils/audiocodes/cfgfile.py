@@ -15,6 +15,8 @@ __metaclass__ = type
 import codecs
 import re
 
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import unsafe_characters
+
 _LINE = re.compile(r'[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$')
 _EOL = re.compile(r'(\r\n|\n|\r)$')
 _INCLUDE = re.compile(r'^[ \t]*include[ \t]+(?P<target>\S.*?)[ \t]*$')
@@ -120,8 +122,14 @@ class ConfigFile(object):
         A key that already holds ``value`` is left as it is, so the file keeps every byte.
         """
         value = str(value)
-        if '\n' in value or '\r' in value:
-            raise ValueError('a configuration value cannot contain a line break (key %s)' % key)
+        key_problem = unsafe_characters(key) or ('a space or =' if re.search(r'[\s=]', key) else '')
+        if not key or key_problem:
+            raise ValueError('%r is not a configuration key (it holds %s); remove the character'
+                             % (key, key_problem or 'nothing'))
+        unsafe = unsafe_characters(value)
+        if unsafe:
+            raise ValueError('the value of %s holds %s, which a configuration line cannot carry; remove it'
+                             % (key, unsafe))
         if key in self and self.get(key) == value:
             return
         found = False

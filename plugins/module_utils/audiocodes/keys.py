@@ -19,7 +19,7 @@ import hashlib
 import os
 import re
 
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import MASK
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import MASK, unsafe_characters
 
 # Lower-case path segments separated by '/', digits for indices: voip/line/0/auth_name.
 # (network/lan/_802_1x/... shows a segment may start with '_'.)
@@ -245,7 +245,7 @@ def static_problems(settings):
     problems = []
     for key in sorted(settings, key=str):
         value = settings[key]
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
             problems.append("%r is not a configuration key (lower-case words separated by '/', digits for "
                             "indices, e.g. voip/line/0/id)" % (key,))
             continue
@@ -256,8 +256,11 @@ def static_problems(settings):
             problems.append('%s must be a single value, not a %s' % (key, type(value).__name__))
             continue
         text = str(value)
-        if '\n' in text or '\r' in text:
-            problems.append('%s contains a line break, which the configuration file cannot carry' % key)
+        unsafe = unsafe_characters(text)
+        if unsafe:
+            problems.append('%s holds %s: a control, line- or paragraph-separator character, which the '
+                            'configuration file cannot carry (the phone would read what follows as another '
+                            'key); remove it' % (key, unsafe))
             continue
         if MASK in text:
             problems.append("%s looks like a masked secret (%s); give the real value or leave the key out" % (key, MASK))

@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
     from urlparse import urlsplit, urlunsplit
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
-    MASK, InputError, RemoteError, SecretMasker, changes_of, diff_of,
+    MASK, InputError, RemoteError, SecretMasker, changes_of, diff_of, unsafe_characters,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import core, keys, pages, scrape
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.cfgfile import ConfigFile
@@ -96,8 +96,9 @@ def _check_input(params, subject):
         if len(url) > pages.PROVISIONING_URL_MAX:
             raise InputError(subject, '%s is %d characters, the phone keeps at most %d'
                              % (option, len(url), pages.PROVISIONING_URL_MAX), 'use a shorter host name or path')
-        if any(c in url for c in '\r\n '):
-            raise InputError(subject, '%s contains a space or a line break' % option, 'percent-encode it')
+        if ' ' in url or unsafe_characters(url):
+            raise InputError(subject, '%s contains a space or %s' % (option, unsafe_characters(url) or 'a blank'),
+                             'percent-encode it')
     if params.get('publish_dir') is None and params.get('settings'):
         raise InputError(subject, 'settings are given without publish_dir',
                          'give publish_dir, the directory the provisioning server serves')

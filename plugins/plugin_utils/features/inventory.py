@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - Python 2 is not a target, this keeps t
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import InputError
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import InputError, unsafe_characters
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
     BC_MODES, DEPLOYMENT_NAMES, FEATURE_BY_NAME, FROM_DN, MODELS, REQUIRED, VALID_FLAGS,
 )
@@ -420,6 +420,10 @@ def _check_param(report, subject, fname, spec, raw):
             return None
         return tuple(m for m in spec.values if m in members)
     text = _text(raw)
+    if unsafe_characters(text):
+        report.error('schema', subject, '%s holds %s, which a configuration line cannot carry'
+                     % (where, unsafe_characters(text)), 'remove it')
+        return None
     if not text or (spec.maximum is not None and len(text) > spec.maximum):
         report.error('schema', subject, '%s must be non-empty text%s, not %s' % (
             where, ' of at most %d characters' % spec.maximum if spec.maximum else '', show(raw)))
@@ -460,6 +464,12 @@ def _read_line(report, host, index, raw):
     secret = raw.get('sip_password')
     if secret is not None and _secret(secret) is None:
         report.error('schema', subject, 'sip_password must be text (vault it)')
+    for field in ('display_name', 'dn_name', 'contact', 'sip_password'):
+        # these end up as lines of the phone's configuration file (the value itself is never echoed)
+        unsafe = unsafe_characters(_secret(raw.get(field)) if field == 'sip_password' else _text(raw.get(field)))
+        if unsafe:
+            report.error('schema', subject, '%s holds %s, which a configuration line cannot carry' % (field, unsafe),
+                         'remove it')
 
     raw_features = raw.get('features') or {}
     if not isinstance(raw_features, Mapping):

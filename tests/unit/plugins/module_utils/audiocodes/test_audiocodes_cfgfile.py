@@ -118,9 +118,21 @@ def test_a_value_with_equals_signs_and_semicolons_is_kept_whole():
     assert config.get('voip/uri') == 'sip:1502@host;transport=tls'
 
 
-def test_a_line_break_in_a_value_is_refused():
-    with pytest.raises(ValueError):
-        ConfigFile('a/b=1\n').set('a/b', 'x\ny=1')
+@pytest.mark.parametrize('separator', ['\n', '\r', '\x0b', '\x0c', '\x85', '\x1c', '\x1d', '\x1e', '\x00',
+                                       '\u2028', '\u2029'])
+def test_a_line_or_paragraph_separator_or_control_in_a_value_is_refused(separator):
+    config = ConfigFile('a/b=1\n')
+    with pytest.raises(ValueError, match='U\\+%04X' % ord(separator)):
+        config.set('a/b', 'x%sy=1' % separator)
+    assert config.render() == 'a/b=1\n'
+
+
+@pytest.mark.parametrize('key', ['a/b\n', 'a/b\u2028c/d', 'a b', 'a=b', ''])
+def test_a_key_that_would_break_its_line_is_refused(key):
+    config = ConfigFile('a/b=1\n')
+    with pytest.raises(ValueError, match='not a configuration key'):
+        config.set(key, 'x')
+    assert config.render() == 'a/b=1\n'
 
 
 def test_latin1_bytes_and_a_bom_round_trip():

@@ -27,14 +27,24 @@ def test_anything_else_is_refused_naming_the_key(key):
     (None, 'has no value'),
     ([1, 2], 'single value'),
     ({'a': 1}, 'single value'),
-    ('1502\nvoip/line/1/id=666', 'line break'),
-    ('a\rb', 'line break'),
+    ('1502\nvoip/line/1/id=666', 'U+000A'),
+    ('a\rb', 'U+000D'),
+    # anything a reader may split lines on (str.splitlines does on each): issue 22 item 1
+    ('Alice\u2028system/password=$1$x$y', 'U+2028 (LINE SEPARATOR)'),
+    ('a\u2029b', 'U+2029 (PARAGRAPH SEPARATOR)'),
+    ('a\x0bb', 'U+000B'), ('a\x0cb', 'U+000C'), ('a\x85b', 'U+0085'), ('a\x1cb', 'U+001C'),
+    ('a\x1db', 'U+001D'), ('a\x1eb', 'U+001E'), ('a\x00b', 'U+0000'), ('a\tb', 'U+0009'),
     ('********', 'masked secret'),
 ])
 def test_values_that_cannot_go_into_a_file_are_refused(value, why):
     problems = keys.static_problems({'voip/line/0/id': value})
     assert len(problems) == 1
     assert problems[0].startswith('voip/line/0/id ') and why in problems[0]
+
+
+def test_a_key_pattern_is_matched_in_full():
+    problems = keys.static_problems({'voip/line/0/id\n': '1'})
+    assert len(problems) == 1 and 'not a configuration key' in problems[0]
 
 
 def test_scalars_are_accepted():
