@@ -45,6 +45,7 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.audiocodes
+  - telephony.genesys_audiocodes.audiocodes_identity
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

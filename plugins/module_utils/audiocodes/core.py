@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
     InputError, PartialResultError, RemoteError, SecretMasker, changes_of, diff_of,
 )
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys, pages
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import identity, keys, pages
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import LoginRefused, PhoneClient
 
 GATHER_CHOICES = ('device', 'status', 'config')
@@ -368,11 +368,13 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
 
 
 def run_phone_info(params, masker=None, client=None):
+    identity.check_input(params, subject)
     """Device, registration status and configuration (secrets left out) of one phone."""
     masker = _masker(masker, params)
     gather = list(params.get('gather') or GATHER_CHOICES)
     client = _client(params, client)
     result = {'changed': False}
+    identity.check(params, device, subject)     # before any write (and before a backup of its file)
     snapshot = None
     if 'device' in gather or 'config' in gather:
         snapshot = client.read_config()

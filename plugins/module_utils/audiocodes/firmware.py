@@ -31,6 +31,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.commo
     InputError, PartialResultError, RemoteError, SecretMasker,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys, pages, scrape
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import identity as phone_identity
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import PhoneClient
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.module_support import connection_argument_spec
 
@@ -85,6 +86,7 @@ def argument_spec():
         allow_downgrade=dict(type='bool', default=False),
         reboot_timeout=dict(type='int', default=900),
     )
+    spec.update(phone_identity.argument_spec())
     return spec
 
 
@@ -316,8 +318,10 @@ def run_firmware(params, check_mode=False, diff=False, masker=None, client=None)
             raise InputError(subject, 'firmware_url %r is not an http(s), ftp or tftp URL' % url,
                              'give the URL from which the phone fetches the image, e.g. https://prov.example/fw/%s'
                              % image['name'])
+    phone_identity.check_input(params, subject)
     client = client if client is not None else PhoneClient.from_params(params)
     device = client.device()
+    phone_identity.check(params, device, subject)     # before an image is uploaded or a URL set
     running, model = device.get('firmware'), keys.model_of(device.get('model'))
     result = {'changed': False, 'model': device.get('model'), 'version': running, 'previous_version': running,
               'upgraded': False, 'method': method}

@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import OperatorError, SecretMasker
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import client, core, scrape
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import client, core, identity, scrape
 
 
 def connection_argument_spec():
@@ -49,6 +49,7 @@ def phone_info_argument_spec():
     spec.update(
         gather=dict(type='list', elements='str', choices=list(core.GATHER_CHOICES), default=list(core.GATHER_CHOICES)),
     )
+    spec.update(identity.argument_spec())
     return spec
 
 

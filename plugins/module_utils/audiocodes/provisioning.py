@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
     MASK, InputError, RemoteError, SecretMasker, changes_of, diff_of, unsafe_characters,
 )
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import core, keys, pages, scrape
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import core, identity, keys, pages, scrape
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.cfgfile import ConfigFile
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import PhoneClient
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.module_support import (
@@ -64,6 +64,7 @@ def argument_spec():
         reboot_timeout=dict(type='int', default=300),
         verify=dict(type='bool', default=True),
     )
+    spec.update(identity.argument_spec())
     return spec
 
 
@@ -369,6 +370,7 @@ def run_provisioning(params, check_mode=False, diff=False, masker=None, client=N
         masker.add(value)
     subject = 'phone %s' % params['host']
     _check_input(params, subject)
+    identity.check_input(params, subject)
     settings = dict(params.get('settings') or {})
     problems = keys.static_problems(settings)
     if problems:
@@ -392,11 +394,15 @@ def run_provisioning(params, check_mode=False, diff=False, masker=None, client=N
         snapshot = client.read_config()
         device = client.device(snapshot)
         result['device'] = device
+        # The file is named after the MAC the phone reports: it must be the inventory's, and known.
+        identity.check(params, device, subject, need_mac=True)
         problems = keys.dump_problems(settings, snapshot.values, keys.model_of(device['model']))
         if problems:
             raise InputError(subject, 'settings refused before any change: %s' % '; '.join(problems),
                              'remove the key from settings or correct its name (audiocodes_phone_info with gather: '
                              'config lists every key this phone knows)')
+    elif params.get('expected_mac') or params.get('expected_model'):
+        identity.check(params, client.device(), subject)    # before the form is posted
     if changes and not check_mode:
         point(client, want, form_have)
         if snapshot is not None:

@@ -34,6 +34,11 @@ def argument_spec_of(name, monkeypatch):
 def documented_options(module):
     doc = yaml.safe_load(module.DOCUMENTATION)
     options = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
+    for fragment in doc.get('extends_documentation_fragment') or []:
+        name = fragment.split('.')[-1]
+        if fragment.startswith('telephony.genesys_audiocodes.') and name != 'audiocodes':
+            other = importlib.import_module('ansible_collections.telephony.genesys_audiocodes.plugins.doc_fragments.' + name)
+            options.update(yaml.safe_load(other.ModuleDocFragment.DOCUMENTATION)['options'])
     options.update(doc.get('options') or {})
     return doc, options
 
