@@ -89,6 +89,12 @@ def _reason(exc):
     return exc.__class__.__name__
 
 
+def _to_login(target):
+    """Whether a URL or path is a page of the login chain (login.cgi, login_redirect.htm)."""
+    path = urlsplit(target).path.lower()
+    return any(path.endswith(login) for login in pages.LOGIN_REDIRECT_PATHS)
+
+
 class PhoneClient(object):
     """HTTP(S) to one phone's web interface."""
 
@@ -120,6 +126,7 @@ class PhoneClient(object):
             warn_insecure_tls('phones', 'AUDIOCODES_CA_PATH')
         self.http.headers['User-Agent'] = USER_AGENT
         self.auth = None                     # None until logged in, then cookie, basic or digest
+        self._basic_guessed = False          # Basic chosen because login.cgi said nothing (_basic_asked)
         self.shown = set()                   # pages shown in this session: a POST needs one first
         self._forms = {}
         self._config_link = None             # the .cfg link of manu_config.htm, once read
@@ -187,6 +194,8 @@ class PhoneClient(object):
             response = self._raw(method, url, data, files, timeout, referer)
             location = response.headers.get('Location')
             if response.status_code in (301, 302, 303, 307, 308) and location:
+                if _to_login(location) and not _to_login(url):
+                    break           # sent to the login chain: the session is lost (_lost), nothing to follow
                 url = self._local(urljoin(url, location))
                 if response.status_code in (301, 302, 303):
                     method, data, files = 'GET', None, None
@@ -239,11 +248,14 @@ class PhoneClient(object):
             self._hold_restarts -= 1
 
     def _lost(self, response):
-        """Whether the phone answered with its login page: the session has expired."""
+        """Whether the phone answered with its login page, in any form (pages.LOGIN_PAGE_PATTERNS,
+        a redirect to the login chain, a 401): the session has expired."""
         if self.auth != 'cookie':
             return False
         if response.status_code == 401:
             return True
+        if response.status_code in (301, 302, 303, 307, 308):
+            return _to_login(response.headers.get('Location') or '')
         content_type = response.headers.get('Content-Type', '').lower()
         if content_type and 'html' not in content_type and 'text' not in content_type:
             return False
@@ -252,6 +264,14 @@ class PhoneClient(object):
     def _check(self, response, target):
         path = urlsplit(target).path
         status = response.status_code
+        if self._basic_guessed and (status == 401 or scrape.looks_like_login_page(response.text)):
+            error = LoginRefused if status == 401 else RemoteError
+            raise error(self.subject, 'answered the login on %s with neither "%s" nor "%s", and %s refused HTTP Basic '
+                        'authentication (HTTP %d)' % (pages.LOGIN_PATH, pages.LOGIN_OK_MARKER, pages.LOGIN_FAILED_MARKER,
+                                                      path, status),
+                        'check username and password; if this firmware logs in another way, correct the login entries '
+                        'of plugins/module_utils/audiocodes/pages.py from a capture of its web interface',
+                        status=status, endpoint=path)
         if status == 401 and self.auth in ('basic', 'digest'):
             raise LoginRefused(self.subject, 'wrong credentials: the phone refused HTTP %s authentication for user %s'
                                % (self.auth.capitalize(), self.username),
@@ -272,6 +292,7 @@ class PhoneClient(object):
     def login(self):
         """Open a session: the login.cgi cookie, or HTTP Basic/Digest when the phone asks for it."""
         self.auth = None
+        self._basic_guessed = False
         self.shown.clear()
         self._forms.clear()
         self.http.cookies.clear()
@@ -292,16 +313,26 @@ class PhoneClient(object):
             raise LoginRefused(self.subject, 'wrong credentials: the phone answered "Login failed" for user %s' % self.username,
                                'check username and password (options username/password, or AUDIOCODES_USERNAME/'
                                'AUDIOCODES_PASSWORD)', endpoint=pages.LOGIN_PATH)
-        if response.status_code == 200 and pages.LOGIN_OK_MARKER in text:
-            if not self.http.cookies:
-                raise RemoteError(self.subject, 'accepted the login but set no session cookie', PAGES_FIX,
-                                  endpoint=pages.LOGIN_PATH)
-            self.auth = 'cookie'
+        if response.status_code == 200 and (self.http.cookies.get(pages.SESSION_COOKIE) or (
+                pages.LOGIN_OK_MARKER in text and self.http.cookies)):
+            self.auth = 'cookie'    # the session cookie is the sign of success (upgrade_ipp_image.py), whatever the body
+            return
+        # No cookie (a page that names mainframe.htm without one, or says nothing): a Basic build.
+        if response.status_code == 200 and self._basic_asked():
             return
         raise RemoteError(self.subject, 'answered the login on %s with HTTP %d and no sign of success or failure'
                           % (pages.LOGIN_PATH, response.status_code),
                           'check that host, port and use_https point at the web interface of an AudioCodes phone',
                           status=response.status_code, endpoint=pages.LOGIN_PATH)
+
+    def _basic_asked(self):
+        """Firmware that answers login.cgi with a page saying nothing and uses HTTP Basic on every
+        request (upgrade_ipp_image.py: "nonLync" builds): send Basic from now on, and let the next
+        page prove it (``_check``: a 401 or a login page then fails naming this assumption). No
+        extra request, so a no-op run keeps its budget."""
+        self.http.auth, self.auth = HTTPBasicAuth(self.username, self._password), 'basic'
+        self._basic_guessed = True
+        return True
 
     def check_login(self):
         """Log in and prove it (HTTP Basic/Digest builds are asked for info.htm); LoginRefused when refused."""

@@ -19,12 +19,21 @@ LOGIN_USER_FIELD = 'user'                            # confirmed
 LOGIN_PASSWORD_FIELD = 'psw'                         # confirmed (value: base64 of the password)
 LOGIN_OK_MARKER = 'mainform.cgi?go=mainframe.htm'    # confirmed (in the body of a good login)
 LOGIN_FAILED_MARKER = 'Login failed'                 # confirmed (in the body of a bad login)
+SESSION_COOKIE = 'session'                           # confirmed (upgrade_ipp_image.py: session=...; path=/)
 # What an answer looks like when the session has expired and the phone shows its login page
-# instead of the page asked for (assumed: the firmware answers 200 with the login form).
+# instead of the page asked for. Every form seen or plausible counts (docs/compatibility.md):
+# a 200 login form (assumed), a page titled "Web Login" (confirmed: ipphone.psm1 checks for it),
+# a script sending the browser to login_redirect.htm or login.cgi (confirmed: upgrade_ipp_image.py
+# meets login_redirect.htm before login), a 301/302 to those pages (LOGIN_REDIRECT_PATHS), and a
+# 401 with WWW-Authenticate on a cookie session (assumed).
 LOGIN_PAGE_PATTERNS = (
     r'<form[^>]+action\s*=\s*["\']?[^"\'>]*login\.cgi',
     r'<input[^>]+name\s*=\s*["\']?psw["\'\s/>]',
+    r'<title>[^<]*web\s*login',
+    r'location(?:\.href)?\s*=\s*["\'][^"\']*(?:login_redirect\.htm|login\.cgi)',
 )
+# A redirect whose target path ends with one of these is the login chain: the session is lost.
+LOGIN_REDIRECT_PATHS = ('/login.cgi', '/login_redirect.htm', '/login.htm')
 
 # --- pages ------------------------------------------------------------------------------------
 PAGE_PREFIX = '/mainform.cgi/'                       # confirmed: GET shows, POST submits

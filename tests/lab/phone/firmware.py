@@ -320,7 +320,7 @@ def submit_page(phone, request):
 
 def _session_of(phone, request):
     from . import web
-    if phone.variants["auth"] == "basic":
+    if phone.variants["auth"] in ("basic", "basic_silent_login"):
         return phone.sessions.get("basic " + request.headers.get("authorization", ""))
     return phone.sessions.get(web._cookie(request, "session"))  # pylint: disable=protected-access
 

@@ -17,7 +17,8 @@ DEFAULT_DB = os.path.join(os.path.dirname(REPO_ROOT), "shared", "reference", "sa
 
 # Every firmware variant: its default first, then the other values it may take.
 VARIANTS = {
-    "auth": ["cookie", "basic"],
+    "auth": ["cookie", "basic", "basic_silent_login"],
+    "expired_session": ["login_page", "redirect_login", "redirect_login_redirect", "web_login", "unauthorized"],
     "post_requires_get": ["same_page", "any_page"],
     "apply": ["replace", "merge"],
     "after_upload": ["reboot", "live", "pending_reboot", "per_key"],

@@ -72,25 +72,28 @@ def dispatch(phone, request):
     path, variants = request.path, phone.variants
     if request.method not in ("GET", "HEAD", "POST"):
         return Response(405, "<html><body><h1>405 - Method Not Allowed</h1></body></html>")
-    if variants["auth"] == "basic":
+    if variants["auth"] == "basic_silent_login" and path == "/login.cgi":
+        return Response(200, ROOT_PAGE)  # a Basic build answering login.cgi with a page that says nothing
+    if variants["auth"] in ("basic", "basic_silent_login"):
         session = phone.basic_session(request.headers.get("authorization", ""))
         if session is None:
             phone.counters["unauthorized"] += 1
-            return Response(401, "<html><body><h1>401 - Unauthorized</h1></body></html>",
-                            headers=[("WWW-Authenticate", 'Basic realm="%s"' % phone.model)])
+            return _unauthorized(phone)
     elif path == "/login.cgi":
         return login(phone, request)
     else:
         session = phone.session(_cookie(request, "session"))
     if path in ("/", "/index.htm"):
         return Response(200, ROOT_PAGE)
+    if path == "/login_redirect.htm":
+        return Response(200, LOGIN_REDIRECT_PAGE)
     protected = path in ("/voip_status.cgi", "/upload.cgi", "/mainform.cgi") or path.startswith(
         ("/mainform.cgi/", "/configuration/"))
     if not protected:
         return _not_found()
     if session is None:
         phone.counters["login_page"] += 1  # no session, or an expired one
-        return Response(200, login_page())
+        return session_lost(phone)
     if path == "/voip_status.cgi":
         phone.counters["status"] += 1
         return Response(200, voip_status_xml(phone), content_type="text/xml")
@@ -131,6 +134,25 @@ def login(phone, request):
     return Response(200, LOGIN_OK, headers=[("Set-Cookie", "session=%s; path=/" % token)])
 
 
+def _unauthorized(phone):
+    return Response(401, "<html><body><h1>401 - Unauthorized</h1></body></html>",
+                    headers=[("WWW-Authenticate", 'Basic realm="%s"' % phone.model)])
+
+
+def session_lost(phone):
+    """What a page answers without a live session (variant `expired_session`)."""
+    form = phone.variants["expired_session"]
+    if form == "redirect_login":
+        return Response(302, "", headers=[("Location", "/login.cgi")])
+    if form == "redirect_login_redirect":
+        return Response(302, "", headers=[("Location", "/login_redirect.htm")])
+    if form == "web_login":
+        return Response(200, WEB_LOGIN_PAGE)
+    if form == "unauthorized":
+        return _unauthorized(phone)
+    return Response(200, login_page())
+
+
 def login_page(failed=False):
     message = '<div class="loginErr">%s</div>' % LOGIN_FAILED if failed else ""
     return LOGIN_PAGE.replace("@MESSAGE@", message)
@@ -142,6 +164,17 @@ ROOT_PAGE = """<html><head><meta http-equiv="refresh" content="0; URL=mainform.c
 LOGIN_OK = """<html><head><script type="text/javascript">
 function redirect(url){ window.top.location.href = url; }
 </script></head><body onload="redirect('/mainform.cgi?go=mainframe.htm')"></body></html>
+"""
+LOGIN_REDIRECT_PAGE = """<html><head><title>IP Phone</title><script type="text/javascript">
+window.top.location.href = "/login.cgi";
+</script></head><body></body></html>
+"""
+# The SfB-style login of variant expired_session: web_login (no login.cgi form, no psw field).
+WEB_LOGIN_PAGE = """<html><head><title>Web Login</title></head>
+<body><form name="webLogin" method="post" action="/" onsubmit="return doWebLogin();">
+<table><tr><td>Username</td><td><input type="text" name="username" value=""></td></tr>
+<tr><td>Password</td><td><input type="password" name="password" value=""></td></tr>
+<tr><td colspan="2"><input type="submit" value="Sign in"></td></tr></table></form></body></html>
 """
 LOGIN_PAGE = """<html><head><title>IP Phone - Login</title>
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8">
