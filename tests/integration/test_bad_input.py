@@ -206,6 +206,17 @@ CASES = [
     case('agent_state_control_in_bc_simultaneous', 'inventory (preflight)', 'agent state control with bc_mode simultaneous',
          ['[agent_state_control_business_continuity]'], 'elsewhere',
          test='tests/integration/test_deployments.py::test_a_violated_rule_stops_the_play_before_any_write'),
+    # -- the security review (issue 22) ----------------------------------------------------------------
+    case('cr_only_configuration_in_a_backup', 'audiocodes_phone (backup)',
+         'a phone whose file ends lines with CR alone shows a SIP password in clear',
+         ['; voip/line/0/auth_password=<left out of the backup'], 'elsewhere',
+         test='tests/unit/plugins/module_utils/audiocodes/test_audiocodes_core.py::'
+              'test_a_backup_leaves_clear_secrets_out_whatever_the_line_ends'),
+    case('md5_refused_by_a_fips_controller', 'audiocodes_phone, audiocodes_provisioning',
+         "the controller's Python refuses MD5 (FIPS) while the admin password hash is made",
+         ['this controller: its Python refuses MD5', 'openssl passwd -1'], 'elsewhere',
+         test='tests/unit/plugins/module_utils/audiocodes/test_audiocodes_keys.py::'
+              'test_md5_crypt_on_a_controller_that_refuses_md5_says_what_to_do'),
 ]
 
 CASE_BY_ID = dict((c.id, c) for c in CASES)

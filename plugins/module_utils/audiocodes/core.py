@@ -195,7 +195,9 @@ def backup_bytes(data, masker=None):
     the phone showed in clear becomes a comment line (its encrypted form and MD5-crypt hashes stay,
     they restore as they are), and any secret the run knows is masked wherever else it appears."""
     lines = []
-    for line in data.split(b'\n'):
+    # Lines end as the file ends them (CR LF, CR or LF), each end kept: a CR-only file is many lines too.
+    parts = re.split(br'(\r\n|\r|\n)', data)
+    for line, newline in zip(parts[0::2], parts[1::2] + [b'']):
         text = line.decode('utf-8', 'surrogateescape')
         key, sep, value = text.partition('=')
         key, value = key.strip(), value.strip()
@@ -204,8 +206,8 @@ def backup_bytes(data, masker=None):
             text = '; %s=%s' % (key, CLEAR_SECRET_LEFT_OUT)
         elif masker is not None:
             text = masker.text(text)
-        lines.append(text.encode('utf-8', 'surrogateescape'))
-    return b'\n'.join(lines)
+        lines.append(text.encode('utf-8', 'surrogateescape') + newline)
+    return b''.join(lines)
 
 
 def _backup(params, snapshot, masker=None):

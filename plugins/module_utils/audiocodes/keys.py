@@ -19,7 +19,7 @@ import hashlib
 import os
 import re
 
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import MASK, unsafe_characters
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import MASK, OperatorError, unsafe_characters
 
 # Lower-case path segments separated by '/', digits for indices: voip/line/0/auth_name.
 # (network/lan/_802_1x/... shows a segment may start with '_'.)
@@ -313,6 +313,22 @@ def hidden_secrets(have, settings):
 _CRYPT64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
 
+def _md5(data=b''):
+    """An MD5 object for the phone's password format, not for security: a FIPS controller allows it so
+    (``usedforsecurity=False``); one that still refuses gets an error saying what to do."""
+    try:
+        return hashlib.md5(data, usedforsecurity=False)
+    except TypeError:  # pragma: no cover - Python before 3.9 has no usedforsecurity
+        return hashlib.md5(data)  # nosec - the phone's MD5-crypt format, not a security choice
+    except ValueError as exc:
+        raise OperatorError(
+            'this controller', 'its Python refuses MD5 (%s; a FIPS-enabled OpenSSL), and the phone keeps its admin '
+            'password as an MD5-crypt hash ($1$salt$hash) that is computed here' % exc,
+            'run the play on a controller (or execution environment) whose Python allows '
+            'hashlib.md5(usedforsecurity=False), or give system/password in settings as a hash made elsewhere '
+            '(openssl passwd -1)')
+
+
 def md5_crypt(password, salt=None):
     """MD5-crypt (``$1$salt$hash``, as ``openssl passwd -1``): what system/password holds.
 
@@ -321,8 +337,8 @@ def md5_crypt(password, salt=None):
     if salt is None:
         salt = ''.join(_CRYPT64[byte % 64] for byte in bytearray(os.urandom(8)))
     secret, salt = password.encode('utf-8'), salt[:8].encode('ascii')
-    alternate = hashlib.md5(secret + salt + secret).digest()
-    context = hashlib.md5(secret + b'$1$' + salt)
+    alternate = _md5(secret + salt + secret).digest()
+    context = _md5(secret + b'$1$' + salt)
     for index in range(len(secret), 0, -16):
         context.update(alternate[:min(16, index)])
     index = len(secret)
@@ -331,7 +347,7 @@ def md5_crypt(password, salt=None):
         index >>= 1
     digest = context.digest()
     for round_number in range(1000):
-        step = hashlib.md5()
+        step = _md5()
         step.update(secret if round_number & 1 else digest)
         if round_number % 3:
             step.update(salt)

@@ -134,3 +134,16 @@ def test_the_login_password_is_sent_along_only_when_the_phone_hides_it():
     assert not core._hides_own_password({'username': 'admin'}, hiding, {'system/password': '$1$ab$' + 'c' * 22})
     assert not core._hides_own_password({'username': 'user'}, hiding, {})
     assert core._hides_own_password({}, {'voip/line/0/id': '1501'}, {})
+
+
+@pytest.mark.parametrize('newline', [b'\n', b'\r\n', b'\r'])
+def test_a_backup_leaves_clear_secrets_out_whatever_the_line_ends(newline):
+    """Issue 22 item 8: a CR-only file was one "line" to the backup, so its clear secrets stayed."""
+    data = newline.join([b'voip/line/0/id=1501', b'voip/line/0/auth_password=clear-Secret-1',
+                         b'voip/line/0/description=caf\xe9 ' + b'known-Secret-2', b'system/password=$1$ab$'
+                         + b'x' * 22, b''])
+    saved = core.backup_bytes(data, SecretMasker(['known-Secret-2']))
+    assert b'clear-Secret-1' not in saved and b'known-Secret-2' not in saved
+    assert saved.count(newline) == data.count(newline), saved   # the file's own line ends, kept
+    assert b'; voip/line/0/auth_password=' + core.CLEAR_SECRET_LEFT_OUT.encode() + newline in saved
+    assert b'caf\xe9 ' + MASK.encode() + newline in saved and (b'$1$ab$' + b'x' * 22) in saved

@@ -1,8 +1,11 @@
 """Key shapes, secret keys, models and the comparison of values by kind."""
 
+import hashlib
+
 import pytest
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import OperatorError
 
 
 @pytest.mark.parametrize('key', [
@@ -197,3 +200,33 @@ def test_md5_crypt_draws_a_fresh_salt_and_takes_the_phones_hash_shape():
     first, second = keys.md5_crypt('pw'), keys.md5_crypt('pw')
     assert first != second
     assert keys.MD5_CRYPT_PATTERN.match(first) and keys.static_problems({'system/password': first}) == []
+
+
+class _FipsHashlib:
+    """hashlib as a FIPS controller has it: MD5 only with usedforsecurity=False (or not at all)."""
+
+    def __init__(self, allow_non_security):
+        self.allow = allow_non_security
+        self.calls = []
+
+    def md5(self, data=b'', **kwargs):
+        self.calls.append(kwargs)
+        if self.allow and kwargs.get('usedforsecurity') is False:
+            return hashlib.md5(data)
+        raise ValueError('[digital envelope routines] unsupported')
+
+
+def test_md5_crypt_asks_for_md5_not_used_for_security_so_a_fips_controller_allows_it(monkeypatch):
+    fips = _FipsHashlib(allow_non_security=True)
+    monkeypatch.setattr(keys, 'hashlib', fips)
+    assert keys.md5_crypt('1234', 'FZ6rOGS1') == '$1$FZ6rOGS1$54ZXSmjh7nod.kXFRyLx70'
+    assert fips.calls and all(call == {'usedforsecurity': False} for call in fips.calls)
+
+
+def test_md5_crypt_on_a_controller_that_refuses_md5_says_what_to_do(monkeypatch):
+    monkeypatch.setattr(keys, 'hashlib', _FipsHashlib(allow_non_security=False))
+    with pytest.raises(OperatorError) as caught:
+        keys.md5_crypt('password', 'saltsalt')
+    message = str(caught.value)
+    assert message.startswith('this controller: its Python refuses MD5') and 'FIPS' in message
+    assert 'openssl passwd -1' in message and 'password' not in message.split('refuses MD5')[0]
