@@ -71,6 +71,15 @@ options:
   hostvars:
     description: The C(hostvars) magic variable, needed when O(_input) is a list of host names.
     type: raw
+  state:
+    description:
+      - V(present) reads the lines as the inventory gives them.
+      - V(absent) is the desired state of decommissioning - every line of every phone is read as
+        C(state=absent), so its DN is deleted and the line switched off.
+    type: str
+    choices: [present, absent]
+    default: present
+    version_added: 0.3.0
 notes:
   - Pure computation on the controller; no remote system is contacted. A thousand phones take well under a second.
   - Every assumed name (a key or option no public source settles) lives in one table,
@@ -147,8 +156,10 @@ _value:
           agent_logins: []
     phones:
       description:
-        - Per inventory host name - C(address), C(model), C(mac), C(firmware), C(site) and
-          C(settings), the AudioCodes configuration keys and their values (text).
+        - Per inventory host name - C(address), C(model), C(mac), C(firmware), C(site),
+          C(settings), the AudioCodes configuration keys and their values (text), and C(lines), per
+          declared line its C(index) on the phone, C(dn), C(state) and the C(features) that are on
+          (what the report filters read; no secret).
       type: dict
       sample:
         phone-1502:
@@ -161,6 +172,11 @@ _value:
             voip/line/0/enabled: '1'
             voip/line/0/id: '1502'
             voip/talk_event/enabled: '1'
+          lines:
+            - index: 0
+              dn: '1502'
+              state: present
+              features: [remote_answer, remote_hold]
     warnings:
       description: What the note asks to check by hand, each naming the hosts.
       type: list
@@ -264,10 +280,27 @@ def _phones(phones, hostvars):
                              'or a dict of host name to host variables')
 
 
-def desired_state(phones, sites, deployment='standalone', bc_mode=None, bc_sites=None, hostvars=None):
+def _all_absent(phones):
+    """Decommissioning: the same phones with every line off (the table says what off means)."""
+    result = {}
+    for host, variables in phones.items():
+        variables = dict(variables)
+        lines = variables.get('lines')
+        if isinstance(lines, list):
+            variables['lines'] = [dict(line, state='absent') if isinstance(line, Mapping) else line for line in lines]
+        result[host] = variables
+    return result
+
+
+def desired_state(phones, sites, deployment='standalone', bc_mode=None, bc_sites=None, hostvars=None,
+                  state='present'):
     """The filter: see DOCUMENTATION."""
+    if state not in ('present', 'absent'):
+        raise AnsibleFilterError('desired_state: state must be present or absent, not %r' % (state,))
     try:
         phones, sites = _resolved(_phones(phones, hostvars), sites)
+        if state == 'absent':
+            phones = _all_absent(phones)
         state = compute(phones, sites, deployment or 'standalone', bc_mode, bc_sites)
     except InventoryError as exc:
         raise AnsibleFilterError('desired_state: %s' % exc.message)

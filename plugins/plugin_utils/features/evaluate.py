@@ -264,7 +264,8 @@ class _Evaluation(object):
         for phone in self.phones:
             settings, dns = self._build_phone(phone, row, dn_deployment)
             phones[phone.host] = {'address': phone.address, 'model': phone.model, 'mac': phone.mac,
-                                  'firmware': phone.firmware, 'site': phone.site, 'settings': settings}
+                                  'firmware': phone.firmware, 'site': phone.site, 'settings': settings,
+                                  'lines': [self._line_summary(line) for line in phone.lines]}
             for switch in self.switches_of(phone.site):
                 for dn in dns:
                     entry = dict(dn, options={'TServer': dict(dn['options'])} if dn['state'] == 'present' else {})
@@ -276,6 +277,12 @@ class _Evaluation(object):
             entry['agent_logins'].sort(key=lambda login: (len(login['login_code']), login['login_code']))
         self._length_rules(phones)
         return {'switches': switches, 'phones': phones}
+
+    @staticmethod
+    def _line_summary(line):
+        # What the reports need of a line (no secret): its position, DN, state and the features on.
+        return {'index': line.index, 'dn': line.dn, 'state': line.state,
+                'features': sorted(name for name in line.features if enabled(line, name))}
 
     def _build_phone(self, phone, row, dn_deployment):
         settings = {}
@@ -408,7 +415,7 @@ def desired_state(phones, sites, deployment='standalone', bc_mode=None, bc_sites
     ``phones``: mapping host name -> host variables (only the names of docs/inventory.md are read).
     ``sites``: list of site mappings (or mapping site name -> site).
     Returns ``{'switches': {site: {site, gax_url, switch, dns, agent_logins}},
-    'phones': {host: {address, model, mac, firmware, site, settings}}, 'warnings': [text]}``.
+    'phones': {host: {address, model, mac, firmware, site, settings, lines}}, 'warnings': [text]}``.
     """
     findings, state = _evaluate(phones, sites, deployment, bc_mode, bc_sites)
     if state is None or any(f.severity == ERROR for f in findings):
