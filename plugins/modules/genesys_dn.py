@@ -274,6 +274,15 @@ def dn_options(entry):
     )
 
 
+class DnModule(AnsibleModule):
+    """AnsibleModule that knows, before it logs its invocation, which annex options are secrets."""
+
+    def _log_invocation(self):
+        # TServer/password sits inside ``options``, which no_log cannot reach: register it before syslog/journald.
+        self.no_log_values.update(core.dn_secrets(self.params))
+        super(DnModule, self)._log_invocation()
+
+
 def main():
     entry = dict(number=dict(type='str', required=True), **dn_options(entry=True))
     argument_spec = core.gax_argument_spec()
@@ -283,7 +292,7 @@ def main():
         dns=dict(type='list', elements='dict', options=entry),
         **dn_options(entry=False)
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+    module = DnModule(argument_spec=argument_spec, supports_check_mode=True,
                            mutually_exclusive=[('number', 'dns')], required_one_of=[('number', 'dns')])
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)

@@ -212,6 +212,10 @@ CASES = [
          ['; voip/line/0/auth_password=<left out of the backup'], 'elsewhere',
          test='tests/unit/plugins/module_utils/audiocodes/test_audiocodes_core.py::'
               'test_a_backup_leaves_clear_secrets_out_whatever_the_line_ends'),
+    case('dn_sip_password_in_the_invocation_log', 'genesys_dn', "a DN's TServer/password inside options, "
+         'logged by AnsibleModule (syslog/journald) as the module starts', ["'password': '********'"], 'elsewhere',
+         test='tests/integration/test_security_review.py::'
+              'test_genesys_dn_logs_its_invocation_without_the_dn_sip_password'),
     case('md5_refused_by_a_fips_controller', 'audiocodes_phone, audiocodes_provisioning',
          "the controller's Python refuses MD5 (FIPS) while the admin password hash is made",
          ['this controller: its Python refuses MD5', 'openssl passwd -1'], 'elsewhere',
