@@ -216,6 +216,14 @@ CASES = [
          'logged by AnsibleModule (syslog/journald) as the module starts', ["'password': '********'"], 'elsewhere',
          test='tests/integration/test_security_review.py::'
               'test_genesys_dn_logs_its_invocation_without_the_dn_sip_password'),
+    case('delete_of_a_routing_point', 'genesys_dn', 'state: absent (or any change) for number 5000, a Routing Point',
+         ['DN 5000 on switch SIP_Switch_A', 'it is a CFGRoutingPoint DN', 'manage only acd_position, extension DNs'],
+         'elsewhere', test='tests/integration/test_security_review.py::'
+                           'test_a_dn_of_another_type_is_neither_deleted_nor_changed'),
+    case('delete_of_a_dn_of_another_type', 'genesys_dn', 'state: absent, type: acd_position for DN 1500, an extension',
+         ['DN 1500 on switch SIP_Switch_A', 'it is an extension, not an acd_position', 'correct type'],
+         'elsewhere', test='tests/integration/test_security_review.py::'
+                           'test_a_dn_of_another_type_is_neither_deleted_nor_changed'),
     case('md5_refused_by_a_fips_controller', 'audiocodes_phone, audiocodes_provisioning',
          "the controller's Python refuses MD5 (FIPS) while the admin password hash is made",
          ['this controller: its Python refuses MD5', 'openssl passwd -1'], 'elsewhere',

@@ -104,3 +104,26 @@ def test_genesys_dn_logs_its_invocation_without_the_dn_sip_password(gax, tmp_pat
     assert SIP_SECRET not in logged and GAX_PASSWORD not in logged, logged   # ... without a secret
     assert "'password': '********'" in logged
     assert SIP_SECRET not in output
+
+
+# --- item 6: only DNs of the managed types, and of the type asked, are deleted ------------------------------
+
+def gax_writes(lab):
+    return lab.get('gax', '/counters?instance=gax')['writes']
+
+
+@pytest.mark.parametrize('entry,words', [
+    ({'number': '5000', 'state': 'absent'},
+     ['DN 5000 on switch SIP_Switch_A', 'CFGRoutingPoint', 'manage only acd_position, extension DNs']),
+    ({'number': '5000', 'state': 'present', 'options': {'TServer': {'contact': '*'}}},
+     ['DN 5000 on switch SIP_Switch_A', 'CFGRoutingPoint', 'manage only acd_position, extension DNs']),
+    ({'number': '1500', 'state': 'absent', 'type': 'acd_position'},
+     ['DN 1500 on switch SIP_Switch_A', 'is an extension, not an acd_position', 'correct type']),
+], ids=['routing_point_absent', 'routing_point_present', 'extension_asked_as_acd_position'])
+def test_a_dn_of_another_type_is_neither_deleted_nor_changed(gax, entry, words):
+    before = (stored_dn(gax, entry['number']), gax_writes(gax))
+    result, output = run_module('genesys_dn', gax_args(dns=[entry]))
+    assert result.get('failed') is True, result
+    assert all(word in result['msg'] for word in words), result['msg']
+    assert stored_dn(gax, entry['number']) == before[0]      # the lab's word: still there, unchanged
+    assert gax_writes(gax) == before[1]

@@ -279,6 +279,7 @@ def _plan(kind, want, obj, switch, masker):
     have = {} if obj is None else _display(kind, obj, masker)
     plan = {'want': want, 'action': 'none', 'changed': {}, 'have': have, 'body': None,
             'dbid': None if obj is None else _text(obj.get('dbid')), 'verify_fields': {}, 'verify_options': {}}
+    _check_subtype(kind, want, obj)
     if want['state'] == 'absent':
         if obj is not None:
             plan.update(action='deleted', changed=dict.fromkeys(have))
@@ -310,6 +311,22 @@ def _plan(kind, want, obj, switch, masker):
         body.update(body_fields)
         plan.update(action='updated', body=body, verify_options=changed_options)
     return plan
+
+
+def _check_subtype(kind, want, obj):
+    """A DN of a type these modules do not manage (a Routing Point with the same number) is neither changed
+    nor deleted; a delete that names a type deletes only a DN of that type."""
+    if obj is None or kind is not DN:
+        return
+    if not _manageable(kind, obj):
+        raise InputError(want['subject'], 'it is a %s DN; these modules manage only %s DNs, so it is neither '
+                         'changed nor deleted' % (_text(obj.get('subtype')), ', '.join(sorted(objects.DN_SUBTYPES))),
+                         'remove this number from the DNs given here (or change that DN in GAX Administrator)')
+    wanted = want['fields'].get('type')
+    if want['state'] == 'absent' and wanted is not None and objects.DN_SUBTYPES[wanted] != _text(obj.get('subtype')):
+        have = [word for word, subtype in objects.DN_SUBTYPES.items() if subtype == _text(obj.get('subtype'))][0]
+        raise InputError(want['subject'], 'it is an %s, not an %s, so it is not deleted' % (have, wanted),
+                         'correct type (or leave it out to delete the DN whatever its managed type)')
 
 
 def _plan_create(kind, want, switch, plan):
