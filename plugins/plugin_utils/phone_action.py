@@ -36,6 +36,7 @@ from ansible.utils.vars import merge_hash
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import SecretMasker
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import client, core, module_support, scrape
+from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils import fleet
 
 display = Display()
 
@@ -67,6 +68,14 @@ class PhoneAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(PhoneAction, self).run(tmp, task_vars)
         del tmp
+        # The fleet path: a run-once audiocodes_phone_fleet task already worked this phone (plugin_utils/fleet.py).
+        stored = fleet.stored_result(task_vars or {}, (task_vars or {}).get('inventory_hostname'), self._templar)
+        if stored is not None:
+            display.vvv('%s: the result of the fleet task (%s)' % (self._task.action, fleet.FLEET_REGISTER_VAR))
+            if not self._task.diff:
+                stored.pop('diff', None)
+            result.update(stored)
+            return result
         reason = self.module_needed(task_vars or {})
         if reason:
             display.vvv('%s: running the module (%s)' % (self._task.action, reason))
@@ -107,8 +116,11 @@ class PhoneAction(ActionBase):
             return 'requests or lxml missing on the controller'  # the module says which, and how to fix it
         return None
 
-    def run_in_process(self, args):
-        """The module's result for ``args``, computed here (the same keys and masking as the module)."""
+    def run_in_process(self, args, check_mode=None, diff=None):
+        """The module's result for ``args``, computed here (the same keys and masking as the module).
+
+        ``check_mode`` and ``diff`` default to the task's (the fleet path passes its own, plugin_utils/fleet.py).
+        """
         name = self._task.action
         validation = ModuleArgumentSpecValidator(self.argument_spec(), **self.spec_options).validate(args)
         params = dict(args)
@@ -122,9 +134,9 @@ class PhoneAction(ActionBase):
         no_log_values.update(SecretMasker(core.secret_values(params)).values)
         options = {}
         if 'check_mode' in self.core_options:
-            options['check_mode'] = bool(self._task.check_mode)
+            options['check_mode'] = bool(self._task.check_mode if check_mode is None else check_mode)
         if 'diff' in self.core_options:
-            options['diff'] = bool(self._task.diff)
+            options['diff'] = bool(self._task.diff if diff is None else diff)
         result, masker = module_support.outcome(self.core_function, params, **options)
         no_log_values.update(masker.values)
         warnings = result.pop('warnings', None) or []

@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, telephony.genesys_audiocodes contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet path: one run-once task works the phones of the play batch with a bounded pool of
+threads in the controller, and each phone's own per-host task reports the stored result.
+
+A phone task costs Ansible's per-host price (a forked worker, the host's variables, the result's
+trip back) many times over the phone's own work (docs/performance.md). The action
+``audiocodes_phone_fleet`` (run once) calls the same core function as the in-process phone task,
+for every phone of ``ansible_play_batch`` at once (``concurrency`` threads: the work is HTTP, the
+threads wait on the phones), lets the restarts of the fleet overlap, then waits for the phones that
+restarted, in rounds, bounded by ``reboot_timeout`` as the role's verify pass is. It returns the
+results keyed by inventory host; registered on a run-once task, Ansible sets that one object on
+every host of the batch. The per-host step is the role's ``audiocodes_phone`` task with the task
+variable ``audiocodes_fleet_register`` naming that registered variable: its action plugin returns
+the stored result of its host (changed, failed, diff) without working the phone, so the PLAY RECAP,
+AWX host events, --limit, serial, max_fail_percentage and retry files see one result per phone.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import math
+import threading
+import time
+
+from concurrent.futures import ThreadPoolExecutor
+
+FLEET_REGISTER_VAR = 'audiocodes_fleet_register'
+"""A task variable: the name of the variable an audiocodes_phone_fleet task registered."""
+
+ENTRY_OPTIONS = {'address': 'host', 'mac': 'expected_mac', 'model': 'expected_model'}
+"""Keys of a desired-state phone entry taken as the phone's own module options, where the module has them."""
+
+VERIFY_LEFT_OUT = ('initial_password', 'update_secrets', 'backup', 'backup_options', 'backup_dir')
+"""Not part of the verify call after a restart (as the role's verify pass): it only reads."""
+
+
+def phone_args(common, entry, spec):
+    """The module options of one phone: ``common`` with the phone's own entry over it."""
+    args = dict(common)
+    for key, value in entry.items():
+        option = ENTRY_OPTIONS.get(key, key)
+        if option in spec and value is not None:
+            args[option] = value
+    return args
+
+
+def verify_args(args):
+    """The options of the call that checks a restarted phone (it must find nothing to change)."""
+    verify = dict((key, value) for key, value in args.items() if key not in VERIFY_LEFT_OUT)
+    verify['wait_for_reboot'] = False
+    return verify
+
+
+def not_back_message(host, address, timeout, last):
+    """What the role's verify pass says of a phone that did not come back as configured."""
+    if last is None or last.get('failed') or not last.get('changed'):
+        reason = 'did not come back within %s s: %s' % (timeout, (last or {}).get('msg', ''))
+    else:
+        reason = ('restarted without keeping %s; the firmware may drop or rewrite these keys '
+                  '(see the feature table in plugins/plugin_utils/features/)' % ', '.join(sorted(last.get('changes') or {})))
+    return '%s (%s): %s' % (host, address, reason)
+
+
+class Fleet:
+    """Work many phones with ``call(args, check_mode, diff) -> result`` on ``concurrency`` threads."""
+
+    def __init__(self, call, concurrency=20, clock=time.monotonic, sleep=time.sleep):
+        self.call = call
+        self.concurrency = max(1, int(concurrency))
+        self.clock, self.sleep = clock, sleep
+        self.lock = threading.Lock()
+
+    def _map(self, function, items):
+        items = list(items)
+        if not items:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
+            return list(pool.map(function, items))
+
+    def _safe(self, host, args, check_mode, diff):
+        try:
+            return self.call(args, check_mode, diff)
+        except Exception as exc:  # a bug must not stop the other phones; the phone's task names it
+            return {'failed': True, 'msg': '%s: unexpected error on the controller: %s: %s'
+                    % (host, type(exc).__name__, exc)}
+
+    def run(self, jobs, check_mode=False, diff=False, wait=True, verify_delay=5):
+        """``{host: result}`` for ``jobs`` (``{host: args}``); each phone independent of the others."""
+        results = dict(self._map(lambda item: (item[0], self._safe(item[0], item[1], check_mode, diff)),
+                                 sorted(jobs.items())))
+        pending = dict((host, jobs[host]) for host, result in results.items()
+                       if not result.get('failed') and result.get('reboot_pending'))
+        if wait and pending and not check_mode:
+            self.wait(pending, results, verify_delay)
+        return results
+
+    def wait(self, pending, results, verify_delay):
+        """The reboot wave: look at every restarting phone, in rounds, until each is back with its settings."""
+        delay = max(1, int(verify_delay))
+        timeout = max(int(args.get('reboot_timeout') or 300) for args in pending.values())
+        # As the role's verify pass: as many looks as fit into reboot_timeout, a delay apart.
+        rounds = int(math.ceil(timeout / float(delay)))
+        deadline = self.clock() + timeout + delay
+        last = {}
+        checks = dict((host, verify_args(args)) for host, args in pending.items())
+        for _round in range(rounds + 1):
+            if not checks or self.clock() > deadline:
+                break
+            self.sleep(delay)
+            looked = self._map(lambda item: (item[0], self._safe(item[0], item[1], True, False)), sorted(checks.items()))
+            for host, result in looked:
+                last[host] = result
+                if not result.get('failed') and not result.get('changed'):
+                    results[host].update(rebooted=True, reboot_pending=False)
+                    del checks[host]
+        for host, args in checks.items():
+            result = results[host]
+            result.update(failed=True, msg=not_back_message(host, args.get('host'), args.get('reboot_timeout') or 300,
+                                                               last.get(host)))
+
+
+def summary(results):
+    """One line for the run-once task: how many phones changed, and each failure by name."""
+    failed = sorted(host for host, result in results.items() if result.get('failed'))
+    changed = sum(1 for result in results.values() if result.get('changed') and not result.get('failed'))
+    text = '%d phone(s): %d changed, %d unchanged, %d failed' % (
+        len(results), changed, len(results) - changed - len(failed), len(failed))
+    if failed:
+        text += ': ' + '; '.join('%s: %s' % (host, results[host].get('msg', 'failed')) for host in failed)
+    return text, failed
+
+
+def stored_result(task_vars, host, templar=None):
+    """The stored fleet result of ``host`` if this task reports one (``audiocodes_fleet_register``), else None."""
+    name = task_vars.get(FLEET_REGISTER_VAR)
+    if templar is not None and isinstance(name, str) and '{' in name:
+        name = templar.template(name)
+    if not name or not isinstance(name, str):
+        return None
+    fleet = task_vars.get(name)
+    if not hasattr(fleet, 'get'):
+        return None
+    results = fleet.get('results')
+    if not hasattr(results, 'get'):
+        return None         # the fleet task was skipped (the per-host path works the phone)
+    result = results.get(host)
+    return dict(result) if hasattr(result, 'get') else None
