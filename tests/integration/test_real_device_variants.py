@@ -102,3 +102,77 @@ def test_basic_firmware_with_a_silent_login_refuses_a_wrong_password_by_name(pho
     assert 'phone %s' % ADDRESS in result['msg'] and 'HTTP Basic' in result['msg'] and 'pages.py' in result['msg']
     assert phone.counters().get('writes', 0) == 0
     assert 'not-the-password' not in output
+
+
+# --- 2. secrets shown masked ----------------------------------------------------------------------
+
+@pytest.mark.parametrize('secrets', ['stars', 'empty', 'encrypted', 'omitted'])
+def test_a_masked_secret_is_never_uploaded_and_a_merging_phone_keeps_it(phone, secrets):
+    phone.reset(secrets=secrets, apply='merge')
+    change_then_noop(phone)
+    assert phone.config()['voip/line/0/auth_password'] == LINE_PASSWORD
+    for entry in phone.history():
+        for key, (dummy, new) in entry['changed'].items():
+            assert not str(new).strip('*') == '' or not str(new), '%s got the mask %r' % (key, new)
+
+
+@pytest.mark.parametrize('secrets', ['stars', 'empty'])
+def test_a_masked_secret_named_in_settings_is_written_and_then_left_alone(phone, secrets):
+    phone.reset(secrets=secrets, apply='replace')
+    settings = dict(SETTINGS, **{'voip/line/0/auth_password': 'New-Line-Pw-77'})
+    change_then_noop(phone, settings)
+    assert phone.config()['voip/line/0/auth_password'] == 'New-Line-Pw-77'
+    # The admin password, hidden too, survived the replacing upload: the second run logged in.
+
+
+@pytest.mark.parametrize('after_upload', ['reboot', 'live'])
+def test_a_secret_the_replacing_phone_lost_fails_naming_it_and_nothing_follows(phone, after_upload):
+    phone.reset(secrets='stars', apply='replace', after_upload=after_upload)
+    result, output = run_module(MODULE, phone.args(settings=SETTINGS))
+    assert result['failed'] is True
+    assert 'voip/line/0/auth_password' in result['msg'] and 'lost' in result['msg']
+    assert 'name these secrets in settings' in result['msg']
+    config = phone.config()
+    # What the phone did, from the lab: the replacing upload reset the secret (never to the mask).
+    assert config['voip/line/0/auth_password'] not in (LINE_PASSWORD, '********')
+    counters = phone.counters()
+    assert counters.get('upload') == 1 and counters.get('reboot', 0) == 0   # no reboot.htm, no second upload
+    assert LINE_PASSWORD not in output
+
+
+# --- 1. a download that lists only modified keys ---------------------------------------------------
+
+AT_DEFAULT = {'voip/signalling/sip/proxy_port': 5060, 'voip/line/1/enabled': False,
+              'voip/signalling/sip/proxy_timeout': 3600}
+
+
+@pytest.mark.parametrize('download', ['modified_only', 'modified_only_switchable'])
+def test_keys_left_out_of_a_modified_only_download_count_as_their_default(phone, download):
+    phone.reset(download=download)
+    settings = dict(SETTINGS, **AT_DEFAULT)
+    result, dummy = change_then_noop(phone, settings)
+    assert not set(AT_DEFAULT) & set(result['changes']), result['changes']   # already at their default
+
+
+def test_the_full_listing_control_is_used_once_and_then_found_switched(phone):
+    phone.reset(download='modified_only_switchable')
+    change_then_noop(phone)
+    # The second run found the control switched to "all" and posted nothing (change_then_noop: writes 0).
+    assert phone.counters().get('page_post', 0) == 0
+    assert phone.counters().get('ignored_post', 0) == 0
+
+
+def test_writing_a_default_on_a_modified_only_phone_is_kept_not_dropped(phone):
+    phone.reset(download='modified_only')
+    first, dummy = run_module(MODULE, phone.args(settings={'voip/media/out_of_band_dtmf': 'via_sip'}))
+    assert first['changed'] is True and not first.get('failed'), first.get('msg')
+    back, dummy = run_module(MODULE, phone.args(settings={'voip/media/out_of_band_dtmf': 'rfc2833'}))
+    assert back['changed'] is True and not back.get('failed'), back.get('msg')
+    assert phone.config()['voip/media/out_of_band_dtmf'].upper() == 'RFC2833'
+
+
+def test_a_key_unknown_to_download_and_table_is_refused_by_name(phone):
+    phone.reset(download='modified_only')
+    result, dummy = run_module(MODULE, phone.args(settings=dict(SETTINGS, **{'voip/nothing/like/this': '1'})))
+    assert result['failed'] is True and 'voip/nothing/like/this' in result['msg']
+    assert phone.counters().get('writes', 0) == 0

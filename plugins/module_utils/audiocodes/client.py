@@ -442,6 +442,12 @@ class PhoneClient(object):
         if again and self._config_link:
             return self._fetch_config(self._config_link, self._forms.get(pages.page_path(pages.CONFIG_PAGE)))
         response = self.show(pages.CONFIG_PAGE)
+        control = scrape.find_listing_control(response.text, response.url)
+        if control is not None:
+            # A download of modified keys only, with a control that lists every parameter: use it.
+            self._forms[pages.page_path(pages.CONFIG_PAGE)] = control
+            response = self.submit(pages.CONFIG_PAGE, lambda text, url: control,
+                                   {pages.FULL_LISTING_FIELD: pages.FULL_LISTING_VALUE})
         link = scrape.find_config_link(response.text, response.url)
         if not link:
             raise RemoteError(self.subject, '%s shows no link to the configuration file (.cfg)' % pages.CONFIG_PAGE,

@@ -150,9 +150,10 @@ def plan(settings, have, update_secrets='on_change'):
 
 def checkable(key, value, now):
     """Whether a read-back can tell that ``key`` holds ``value``: not for a secret the phone
-    shows encrypted or not at all."""
+    shows encrypted, masked or not at all."""
     current = now.get(key)
-    return not (keys.is_secret(key) and (current is None or keys.is_encrypted(current) or keys.is_encrypted(value)))
+    return not (keys.is_secret(key) and (current is None or keys.is_encrypted(current) or keys.is_encrypted(value)
+                                         or key in keys.masked_secrets(now)))
 
 
 def not_kept(writes, now):
@@ -234,7 +235,52 @@ def _read_back(client):
         return None
 
 
-def _apply(client, snapshot, writes, params, result, device, masker, new_password=None):
+def _completed(values, writes, device):
+    """A read-back's values; a download listing only modified keys gets the written keys it
+    leaves out at their defaults (a key written with its default stays out of such a listing)."""
+    if len(values) >= pages.FULL_LISTING_MIN_KEYS:
+        return values
+    return keys.with_defaults(values, writes, keys.model_of(device.get('model')))
+
+
+def _upload_bytes(snapshot, leave_out):
+    """The file to upload: the snapshot with its writes, without the lines of masked secrets
+    (a mask is never uploaded as a value; a firmware that merges keeps the secret)."""
+    if not leave_out:
+        return snapshot.config.to_bytes()
+    lines = snapshot.config.to_bytes().split(b'\n')
+    kept = [line for line in lines if line.split(b'=', 1)[0].strip().decode('utf-8', 'replace') not in leave_out]
+    return b'\n'.join(kept)
+
+
+def _secrets_shown(values, writes, keep):
+    """The secrets the download showed (masked, encrypted or in clear) that this run does not write."""
+    return dict((key, (value or '').strip()) for key, value in values.items()
+                if keys.is_secret(key) and key not in writes and key not in keep)
+
+
+def _check_secrets(subject, before, now, result, masker):
+    """After a write: a secret this run did not write must read back as before. One the phone
+    lost (now empty or gone) or reports differently fails naming it; nothing more is written."""
+    if not before:
+        return
+    lost = sorted(key for key, shown in before.items() if shown and not (now.get(key) or '').strip())
+    other = sorted(key for key, shown in before.items()
+                   if shown and (now.get(key) or '').strip() and (now.get(key) or '').strip() != shown)
+    if not lost and not other:
+        return
+    parts = ['%s (lost: now %s)' % (key, 'empty' if key in now else 'gone') for key in lost]
+    parts += ['%s (now shown differently)' % key for key in other]
+    failed = dict(result, changed=True, not_kept=lost + other)
+    raise NotKeptError(subject, 'after the upload the phone did not keep secret(s) this run did not write: %s '
+                       '(the phone showed them masked or encrypted, so the upload could not carry them)'
+                       % '; '.join(parts),
+                       'name these secrets in settings (with update_secrets: always or on_change) so that every upload '
+                       'carries them; nothing else was written after this upload', masker.mask(failed))
+
+
+def _apply(client, snapshot, writes, params, result, device, masker, new_password=None, secrets_before=None,
+           leave_out=()):
     """Upload, then follow the phone: it restarts by itself, applies live, or needs reboot.htm.
 
     ``result['rebooted']`` says what was seen: True once it went down and came back (by itself
@@ -248,7 +294,7 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
     for attempt in (1, 2):
         client.down_seen = False
         try:
-            client.upload(snapshot, snapshot.config.to_bytes())
+            client.upload(snapshot, _upload_bytes(snapshot, leave_out))
         except RemoteError as exc:
             if not exc.transient or not client.down_seen:
                 raise           # it kept answering with faults: the upload did not go through
@@ -258,7 +304,9 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
         # Gone during the upload: restarting to apply it (its answer lost), or restarting before it
         # got it (a crash, a power dip). Only what it holds once back tells: look, upload again if not.
         client.wait_until_back(client.clock() + timeout, 'the upload')
-        if not not_kept(writes, client.read_config(again=True).values):
+        back = _completed(client.read_config(again=True).values, writes, device)
+        _check_secrets(subject, secrets_before, back, result, masker)
+        if not not_kept(writes, back):
             result['rebooted'] = True
             return
         gone = False
@@ -269,16 +317,19 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
         client.down_seen = False
         # Not waiting: one look whether it went down, rather than retrying through its restart.
         after = None if not wait and not client.answers() else _read_back(client)
+        after_values = None if after is None else _completed(after.values, writes, device)
+        if after is not None:
+            _check_secrets(subject, secrets_before, after_values, result, masker)   # before any reboot.htm
         if after is None:
             gone = True         # restarting by itself
         elif client.down_seen:
             # It restarted by itself and was back before the read-back gave up: what it shows is final.
             result['rebooted'] = True
-            missing = not_kept(writes, after.values)
+            missing = not_kept(writes, after_values)
             if missing and verify:
                 raise _not_kept_error(subject, missing, writes, device, result, masker)
             return
-        elif not not_kept(writes, after.values):
+        elif not not_kept(writes, after_values):
             return              # applied live
         else:
             # Not (all) applied and the phone kept running: a restart applies what waits for one
@@ -297,7 +348,9 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
         result['rebooted'] = True
     if not verify:
         return
-    missing = not_kept(writes, client.read_config(again=True).values)
+    back = _completed(client.read_config(again=True).values, writes, device)
+    _check_secrets(subject, secrets_before, back, result, masker)
+    missing = not_kept(writes, back)
     if missing:
         raise _not_kept_error(subject, missing, writes, device, result, masker)
 
@@ -322,8 +375,14 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
     admin_writes = admin_login(params, client, masker)
     snapshot = client.read_config()
     have = snapshot.values
+    masked = keys.masked_secrets(have)     # shown as a mask: unknown, like a secret not shown, never uploaded back
+    have = dict((key, value) for key, value in have.items() if key not in masked)
     device = client.device(snapshot)
-    problems = keys.dump_problems(settings, have, keys.model_of(device['model']))
+    model = keys.model_of(device['model'])
+    if len(snapshot.values) < pages.FULL_LISTING_MIN_KEYS:
+        # A download that lists only modified keys: a known key it leaves out is at its default.
+        have = keys.with_defaults(have, settings, model)
+    problems = keys.dump_problems(settings, have, model)
     if problems:
         raise InputError(subject, 'settings refused before any change: %s' % '; '.join(problems),
                          "remove the key from settings or correct its name (audiocodes_phone_info with gather: config "
@@ -363,6 +422,8 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
     snapshot.config.update(writes)
     snapshot.config.update(keep)
     _apply(client, snapshot, writes, params, result, device, masker,
+           secrets_before=_secrets_shown(snapshot.values, writes, keep),
+           leave_out=[key for key in masked if key not in writes and key not in keep],
            new_password=params['password'] if admin_writes else None)
     if admin_writes and result['rebooted'] != 'pending':
         prove_admin_password(params, client)

@@ -49,6 +49,9 @@ SECRET_SUFFIXES = ('password', 'passwd', 'passphrase', 'secret', 'pin_code', 'ps
 HIDDEN_SECRET_WATCH = ('system/password', 'voip/line/N/auth_password')
 # A value the phone shows encrypted: {"<base64>"} (the value is kept, its clear text unknown).
 ENCRYPTED_PATTERN = re.compile(r'^\{".*"\}$')
+# A secret shown as a mask, never as a value (docs/compatibility.md): a row of asterisks (assumed),
+# or an empty value when the download shows no secret in clear (assumed). A mask is never uploaded.
+MASKED_PATTERN = re.compile(r'^\*+$')
 # Keys that take an MD5-crypt hash ($1$salt$hash, `openssl passwd -1`), never a clear password.
 HASHED_KEYS = frozenset(('system/password', 'system/web_user_password'))
 MD5_CRYPT_PATTERN = re.compile(r'^\$1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}$')
@@ -121,6 +124,59 @@ KEYS = {
     'voip/talk_event/enabled': ('bool', None),
 }
 
+# Factory defaults of the keys above (3.0.4 parameter database; its 405HD and 440HD records agree;
+# '{model}' stands for the model's name). A download that lists only modified keys leaves a key at
+# its default out: it is read as this value (docs/compatibility.md). Secrets have none here.
+DEFAULTS = {
+    'system/type': '{model}',
+    'system/user_name': 'admin',
+    'system/web_session_timeout': '600',
+    'provisioning/method': 'DYNAMIC',
+    'provisioning/configuration/url': '',
+    'network/lan_type': 'DHCP',
+    'voip/line/N/enabled': '0',
+    'voip/line/N/id': '0',
+    'voip/line/N/description': '{model}',
+    'voip/line/N/extension_display': '',
+    'voip/line/N/auth_name': '0',
+    'voip/line/N/line_mode': 'PRIVATE',
+    'voip/line/N/do_not_disturb/activated': '0',
+    'voip/line/N/call_forward/enabled': '1',
+    'voip/line/N/call_forward/active': '0',
+    'voip/line/N/call_forward/type': 'NO_REPLY',
+    'voip/line/N/call_forward/destination': '',
+    'voip/line/N/call_forward/timeout': '6',
+    'voip/signalling/sip/use_proxy': '0',
+    'voip/signalling/sip/proxy_address': '0.0.0.0',
+    'voip/signalling/sip/proxy_port': '5060',
+    'voip/signalling/sip/use_proxy_ip_port_for_registrar': '1',
+    'voip/signalling/sip/sip_outbound_proxy/enabled': '0',
+    'voip/signalling/sip/sip_outbound_proxy/addr': '',
+    'voip/signalling/sip/sip_outbound_proxy/port': '0',
+    'voip/signalling/sip/proxy_timeout': '3600',
+    'voip/signalling/sip/registration_failed_timeout': '60',
+    'voip/signalling/sip/redundant_proxy/enabled': '0',
+    'voip/signalling/sip/redundant_proxy/address': '0.0.0.0',
+    'voip/signalling/sip/redundant_proxy/port': '5060',
+    'voip/signalling/sip/redundant_proxy/keepalive_period': '60',
+    'voip/signalling/sip/redundant_proxy/symmetric_mode': '0',
+    'voip/signalling/sip/redundant_proxy/switch_on_server_failure': '0',
+    # no default for the assumed redundant_proxy/mode: whether the firmware knows it is unknown
+    'voip/signalling/sip/transport_protocol': 'UDP',
+    'voip/signalling/sip/tls_method': 'ssl_2_3',
+    'voip/signalling/sip/enable_sips': '0',
+    'voip/media/out_of_band_dtmf': 'RFC2833',
+    'voip/media/srtp/mode': 'SupportEncryption',
+    'voip/services/application_server_type': 'LYNC',
+    'voip/services/do_not_disturb/enabled': '1',
+    'voip/services/msg_waiting_ind/enabled': 'ENABLE',
+    'voip/services/msg_waiting_ind/voice_mail_number': '',
+    'voip/services/msg_waiting_ind/subscribe_address': '0.0.0.0',
+    'voip/auto_answer/enabled': '0',
+    'voip/talk_event/enabled': '0',
+}
+DEFAULT_OVERRIDES = {'voip/line/0/enabled': '1'}    # the first line is enabled from the factory
+
 _TRUE = ('1', 'true', 'yes', 'on')
 _FALSE = ('0', 'false', 'no', 'off')
 _INT = re.compile(r'^[+-]?\d+$')
@@ -140,6 +196,19 @@ def is_secret(key):
 
 def is_encrypted(value):
     return isinstance(value, str) and bool(ENCRYPTED_PATTERN.match(value.strip()))
+
+
+def is_masked(value):
+    """A row of asterisks: the phone hides the secret behind it."""
+    return isinstance(value, str) and bool(MASKED_PATTERN.match(value.strip()))
+
+
+def masked_secrets(have):
+    """Secret keys whose shown value is a mask, not the value: asterisks always; an empty value
+    too unless the download shows some secret in clear (then an empty one is really empty)."""
+    secrets = dict((key, (value or '').strip()) for key, value in have.items() if is_secret(key))
+    in_clear = any(value and not is_masked(value) and not is_encrypted(value) for value in secrets.values())
+    return sorted(key for key, value in secrets.items() if is_masked(value) or (not value and not in_clear))
 
 
 def model_of(text):
@@ -273,6 +342,30 @@ def static_problems(settings):
         if limit is not None and not isinstance(value, bool) and len(text.strip()) > limit:
             problems.append('%s is %d characters long; the phone keeps at most %d' % (key, len(text.strip()), limit))
     return problems
+
+
+def default_of(key, model=None):
+    """The factory default text of ``key`` (None when the table has none, or for a secret)."""
+    if is_secret(key):
+        return None
+    if key in DEFAULT_OVERRIDES:
+        return DEFAULT_OVERRIDES[key]
+    default = DEFAULTS.get(template(key))
+    if default is None or ('{model}' in default and not model):
+        return None
+    return default.replace('{model}', model or '')
+
+
+def with_defaults(values, wanted, model=None):
+    """``values`` of a download that lists only modified keys, completed for the keys of ``wanted``
+    that it leaves out but the table knows: they are at their factory default."""
+    completed = dict(values)
+    for key in wanted:
+        if key not in completed:
+            default = default_of(key, model)
+            if default is not None:
+                completed[key] = default
+    return completed
 
 
 def dump_problems(settings, have, model=None):

@@ -77,6 +77,15 @@ CONFIG_NAME_PATTERN = r'(?P<model>[0-9A-Za-z]+)_(?P<mac>[0-9A-Fa-f]{12})\.cfg$'
 # from a firmware form (assumed; matched against action, form name/id and file field name).
 UPLOAD_FORM_HINTS = ('config', 'cfg', 'conf', 'back_file', 'restore', 'import')
 UPLOAD_FORM_AVOID = ('firmware', '.img', 'image', 'cert', 'ringtone', 'ring_tone', 'logo')
+# A download may list only the keys that differ from the factory default (confirmed that a
+# control exists: dev.ps1 posts show_modified_cfg_params=$false to manu_config.htm; its markup is
+# assumed). When the page has a form (without a file field) with this field not already at the
+# "all" value, the client posts it with that value before downloading.
+FULL_LISTING_FIELD = 'show_modified_cfg_params'
+FULL_LISTING_VALUE = 'false'
+# A download with fewer keys than this lists only modified keys (assumed; the 310HD dump has 342,
+# the 3.0.4 database over 1000): a key it leaves out that keys.DEFAULTS knows is at its default.
+FULL_LISTING_MIN_KEYS = 200
 # Content type of the uploaded file part (assumed; a browser sends this for an unknown type).
 UPLOAD_CONTENT_TYPE = 'application/octet-stream'
 

@@ -152,6 +152,17 @@ def find_upload_form(text, page_url):
     return ranked[0]
 
 
+def find_listing_control(text, page_url):
+    """The form of manu_config.htm that switches the download to every parameter, when it is not
+    switched already (``pages.FULL_LISTING_FIELD``), or None."""
+    for form in forms(text, page_url):
+        if form.file_field or pages.FULL_LISTING_FIELD not in form.field_names():
+            continue
+        current = dict(form.fields).get(pages.FULL_LISTING_FIELD)
+        return None if (current or '').lower() == pages.FULL_LISTING_VALUE else form
+    return None
+
+
 def _cfg_path(value):
     path = urlsplit(value.strip()).path
     return path.lower().endswith('.cfg')

@@ -9,13 +9,16 @@ groups, as the hand-written samples have; `plain` is the dump's bare form.
 from .keys import encrypt_secret
 
 
-def render(table, config, variants, header):
-    """The full configuration file of a phone; header is a list of comment lines (no `;`)."""
+def render(table, config, variants, header, modified_only=False):
+    """The configuration file of a phone; header is a list of comment lines (no `;`).
+    `modified_only`: only the keys whose value differs from the factory default (variant `download`)."""
     annotated = variants["download_format"] == "annotated"
     lines = [";" + text for text in header] + [""] if annotated else []
     group = None
     for name, key in table.keys.items():
         if key.hidden and not variants["hidden_keys_in_download"]:
+            continue
+        if modified_only and config[name] == key.default:
             continue
         shown = _shown_value(key, config[name], variants)
         if shown is None:
@@ -33,6 +36,10 @@ def _shown_value(key, value, variants):
         mode = variants["secrets"]
         if mode == "omitted":
             return None
+        if mode == "stars":  # a mask as a web page shows it: never the value; an unset one (default) shows empty
+            return "********" if value and value != key.default else ""
+        if mode == "empty":
+            return ""
         return encrypt_secret(value) if mode == "encrypted" and value else value
     if key.kind == "enum" and variants["enum_case"] == "upper":
         return value.upper()

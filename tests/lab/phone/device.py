@@ -40,6 +40,7 @@ class Phone:
         self.sessions = {}
         self.state, self.reboot_done = "up", None
         self.reboot_countdown = 0  # >0: restart as the Nth request from now arrives (admin API, faults)
+        self.full_listing = False  # variant download: modified_only_switchable, after its control said "all"
         self.booted = time.time()
         self.counters = collections.Counter()
         self.events = collections.deque(maxlen=50)  # what /configuration/system.log shows
@@ -115,6 +116,7 @@ class Phone:
     def reset_to_seed(self, cause="seed from the profile"):
         self.runtime_variants, self.delta, self.pending, self.history = {}, {}, None, []
         self.reboot_countdown = 0
+        self.full_listing = False
         firmware.reset(self)  # the profile's version, no upgrade records
         self.sessions.clear()
         self.counters.clear()

@@ -25,10 +25,11 @@ VARIANTS = {
     "no_upload_form": [False, True],
     "upload_form": ["manu_config", "upload_cgi"],
     "config_link": ["absolute", "relative", "script"],
-    "secrets": ["encrypted", "omitted", "clear"],
+    "secrets": ["encrypted", "omitted", "clear", "stars", "empty"],
     "enum_case": ["upper", "database"],
     "enum_numbers": [False, True],
     "download_format": ["annotated", "plain", "broken"],
+    "download": ["full", "modified_only", "modified_only_switchable"],
     "hidden_keys_in_download": [True, False],
     "without_assumed_keys": [False, True],
     "missing_form_fields": ["keep", "default"],
@@ -38,7 +39,10 @@ VARIANTS = {
 TIMINGS = {"reboot_seconds": 90.0, "session_timeout": None, "expire_session_every": 0, "slow_seconds": 5.0,
            "flash_seconds": 120.0, "firmware_verify_seconds": 2.0}  # firmware.py: image check, then flash
 FAULTS = {"seed": 0, "error_rate": 0.0, "reset_rate": 0.0, "lost_reply_rate": 0.0, "slow_rate": 0.0,
-          "reboot_rate": 0.0, "flash_fail_rate": 0.0}
+          "reboot_rate": 0.0, "flash_fail_rate": 0.0,
+          # answers that test a client's limits (README): a body dripped a byte every drip_seconds, or
+          # oversize_bytes more of it, without Content-Length
+          "drip_rate": 0.0, "drip_seconds": 1.5, "oversize_rate": 0.0, "oversize_bytes": 40 * 1024 * 1024}
 SECTION_KEYS = {"enabled", "admin", "http_port", "https_port", "cert_dir", "parameter_db", "phones_file", "generate",
                 "variants", "timings", "faults", "sip"}
 PHONE_KEYS = {"address", "model", "mac", "firmware", "admin_password", "config", "variants"}

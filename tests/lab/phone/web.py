@@ -60,6 +60,12 @@ async def handle(phone, request):
         phone.counters["fault_slow"] += 1
         await asyncio.sleep(float(phone.lab.timings["slow_seconds"]))
     response = dispatch(phone, request)
+    if rates.get("drip_rate") and rng.random() < rates["drip_rate"]:
+        phone.counters["fault_drip"] += 1          # httpserver writes the body a byte at a time
+        response.drip = float(phone.lab.faults["drip_seconds"])
+    if rates.get("oversize_rate") and rng.random() < rates["oversize_rate"]:
+        phone.counters["fault_oversize"] += 1      # httpserver adds the bytes, without Content-Length
+        response.oversize = int(phone.lab.faults["oversize_bytes"])
     if rates.get("lost_reply_rate") and rng.random() < rates["lost_reply_rate"]:
         phone.counters["fault_lost_reply"] += 1  # the phone did the work; only the answer is lost
         if response.after is not None:
@@ -398,6 +404,14 @@ def render_manu_config(phone, note=""):
     table = "\n".join('<tr><td>&nbsp;%s</td><td>%s</td><td>&nbsp;%s</td></tr>' % (label, link % {"file": file, "text": "Save"}, text)
                       for label, file, text in rows)
     body = '%s<table class="cfg" cellspacing="1">\n<tr class="hdr"><td colspan="3">Download</td></tr>\n%s\n</table>\n' % (note, table)
+    if variants["download"] == "modified_only_switchable":
+        # The listing control (dev.ps1 posts show_modified_cfg_params=$false to manu_config.htm).
+        body += ('<form name="cfgParamsForm" method="post" action="/mainform.cgi/manu_config.htm">\n'
+                 '<table class="cfg"><tr><td>&nbsp;Show only modified parameters</td><td>'
+                 '<select name="show_modified_cfg_params"><option value="true"%s>Yes</option>'
+                 '<option value="false"%s>No</option></select></td></tr>\n'
+                 '<tr><td colspan="2"><input type="submit" value="Apply"></td></tr></table></form>\n'
+                 % ("" if phone.full_listing else " selected", " selected" if phone.full_listing else ""))
     if not variants["no_upload_form"]:
         form = UPLOAD_FORMS[variants["upload_form"]]
         hidden = "".join('<input type="hidden" name="%s" value="%s">' % item for item in form["hidden"].items())
@@ -414,6 +428,9 @@ def submit_manu_config(phone, request):
     variants = phone.variants
     form = UPLOAD_FORMS[variants["upload_form"]]
     fields, files = request.fields(), request.files()
+    if variants["download"] == "modified_only_switchable" and not files and "show_modified_cfg_params" in fields:
+        phone.full_listing = fields["show_modified_cfg_params"].lower() in ("false", "0", "no")
+        return Response(200, render_manu_config(phone))
     wanted = (not variants["no_upload_form"] and request.path == form["action"] and form["file"] in files
               and all(fields.get(name) == value for name, value in form["hidden"].items()))
     if not wanted:
@@ -445,7 +462,9 @@ def configuration_file(phone, name):
 
 
 def _render_cfg(phone, header):
-    text = cfgfile.render(phone.table, phone.config(), phone.variants, header)
+    mode = phone.variants["download"]
+    modified_only = mode == "modified_only" or (mode == "modified_only_switchable" and not phone.full_listing)
+    text = cfgfile.render(phone.table, phone.config(), phone.variants, header, modified_only)
     if phone.variants["download_format"] == "broken":
         # A firmware whose dump breaks off: a few lines, then an error text that is not key=value.
         text = "".join(text.splitlines(True)[:4]) + "ERROR 0x3: configuration storage busy, dump aborted\n"
