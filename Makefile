@@ -21,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv tree sanity-tree lab-up lab-down lab-status lab-reset demo test sanity lint docs-lint unit integration \
-        molecule chaos bench docs build build-check clean
+        molecule chaos bench docs build build-check clean ee ee-proof ee-stage
 
 help:
 	@echo "make demo        create .venv, start the lab, deploy Business Continuity to it, show the result, stop the lab"
@@ -32,6 +32,7 @@ help:
 	@echo "make bench       measure a fleet run against the lab (N=$(N) phones)"
 	@echo "make chaos       the long fault-injection runs"
 	@echo "make build       build the collection tarball"
+	@echo "make ee          build the execution environment image (podman, on a Debian base made here); ee-proof runs a job in it"
 
 # --- environment -------------------------------------------------------------------------------
 $(VENV)/.installed: requirements.txt requirements-test.txt
@@ -120,7 +121,8 @@ test: venv tree
 	  "build=$(MAKE) --no-print-directory build-check" \
 	  "unit=$(PYTEST) tests/unit -q" \
 	  "integration=$(PYTEST) $(INTEGRATION_ARGS) tests/lab_selftest tests/integration -q" \
-	  "molecule=$(MAKE) --no-print-directory molecule"
+	  "molecule=$(MAKE) --no-print-directory molecule" \
+	  "ee=$(MAKE) --no-print-directory ee-stage"
 
 sanity: venv tree
 	@$(PY) tests/tools/ansible_test_offline.py
@@ -208,6 +210,24 @@ build-check: build
 	  echo "$$listed" && for module in $$(cd $(CURDIR)/plugins/modules && ls *.py 2>/dev/null | sed 's/\.py$$//'); do \
 	    echo "$$listed" | grep -q "^telephony.genesys_audiocodes.$$module " || { echo "build-check: $$module missing from ansible-doc -l"; exit 1; }; \
 	  done
+
+# --- execution environment (docs/awx.md) ----------------------------------------------------------
+# The EE image telephony-genesys-audiocodes-ee:<galaxy.yml version>: ansible-builder on a minimal
+# Debian base debootstrapped here (no container registry needed), podman and debootstrap installed
+# from Debian's packages when missing. The base image is cached; a second run takes seconds.
+ee: build
+	@bash tests/ee/build.sh
+
+# A job inside the image, as AWX runs one: ansible-runner runs deploy_bc.yml twice against a lab on
+# 127.115 (podman, the host's network); the second run must change nothing (tests/ee/proof.py).
+ee-proof: ee
+	@$(PY) tests/ee/proof.py
+
+# The `ee` stage of `make test`: ee-proof where podman can run containers; elsewhere one line says
+# why it did not run (EE_STAGE=0 skips it on purpose).
+ee-stage:
+	@reason=$$(sh tests/ee/unavailable.sh); \
+	if [ -n "$$reason" ]; then echo "ee: NOT RUN: $$reason"; else $(MAKE) --no-print-directory ee-proof; fi
 
 clean: lab-down
 	rm -rf .collections docs/build tests/output .pytest_cache
