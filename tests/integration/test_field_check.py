@@ -1,0 +1,266 @@
+"""The field check (playbooks/field_check.yml) against the lab: read-only, no secret, and each
+variant of the lab shows in the report as exactly the behaviour it changes.
+
+The lab runs on this module's own block (phones on 127.75.x.y, GAX and the admin APIs on
+127.0.0.75, high ports), from a copy of inventories/lab moved there. Whether anything was written
+is judged from the lab's counters and history (phone admin API, GAX admin API), never from the
+playbook's word; the report is read only for what it says about each assumption.
+"""
+
+import base64
+import json
+import os
+import re
+import stat
+
+import pytest
+import yaml
+
+from deploy_support import copy_lab_inventory, phones_file_from, run_playbook
+from labfixture import only_these_emulators
+
+SITE_A_NET, SITE_B_NET = '127.75.1.', '127.75.2.'
+ADMIN_HOST = '127.0.0.75'
+PORT_BASE = 18750
+PHONE_ADMIN = '%s:%d' % (ADMIN_HOST, PORT_BASE)
+GAX_LISTEN = '%s:%d' % (ADMIN_HOST, PORT_BASE + 1)
+GAX_ADMIN = '%s:%d' % (ADMIN_HOST, PORT_BASE + 2)
+HTTP_PORT, HTTPS_PORT = PORT_BASE + 3, PORT_BASE + 4
+
+# Secrets planted in the lab, so that "no secret in any file" can fail.
+PROVISIONING_URL = 'https://prov-user:Prov-Secret-Ux7@127.0.0.75:18799/phones/'
+PLANTED_PHONE = 'phone-a01'
+PLANTED_SIP_PASSWORD = 'lab-sip-1501-Kq7'
+
+
+def moved(text):
+    return (text.replace('127.0.1.', SITE_A_NET).replace('127.0.2.', SITE_B_NET)
+            .replace('http://127.0.0.3:8080', 'http://%s' % GAX_LISTEN))
+
+
+def address(name):
+    site, number = name.split('-')[1][0], int(name.split('-')[1][1:])
+    return (SITE_A_NET if site == 'a' else SITE_B_NET) + str(10 + number)
+
+
+def write_inventory(dest):
+    copy_lab_inventory(dest, moved)
+    path = os.path.join(dest, 'hosts.yml')
+    with open(path, encoding='utf-8') as handle:
+        data = yaml.safe_load(handle)
+    for group in data['phones']['children'].values():
+        if PLANTED_PHONE in group['hosts']:
+            group['hosts'][PLANTED_PHONE]['lab_phone_config'] = {
+                'voip/line/0/auth_password': PLANTED_SIP_PASSWORD,
+                'provisioning/configuration/url': PROVISIONING_URL,
+            }
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(data, handle, sort_keys=False)
+    return dest
+
+
+@pytest.fixture(scope='module')
+def field(lab_factory, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('field_check')
+    inventory = write_inventory(str(tmp / 'inventory'))
+    phones_file = phones_file_from(inventory, str(tmp / 'phones.yml'))
+    overrides = only_these_emulators({
+        'phone': {'admin': PHONE_ADMIN, 'http_port': HTTP_PORT, 'https_port': HTTPS_PORT,
+                  'phones_file': phones_file, 'timings': {'reboot_seconds': 1}},
+        'gax': {'admin': GAX_ADMIN, 'instances': [{'name': 'gax', 'listen': GAX_LISTEN, 'scheme': 'http'}]},
+    })
+    lab = lab_factory('field_check', overrides)
+    return Field(lab, inventory, tmp)
+
+
+class Field:
+    def __init__(self, lab, inventory, tmp):
+        self.lab = lab
+        self.inventory = inventory
+        self.tmp = tmp
+        self.runs = 0
+
+    def reset(self):
+        self.lab.post('phone', '/reset')
+        self.lab.post('gax', '/reset')
+        # An operator's DN with a SIP password on the inventory's number 1501: the check reads it whole.
+        switch = [s for s in self.lab.get('gax', '/objects?type=CfgSwitch') if s['name'] == 'SIP_Switch_A'][0]
+        self.lab.post('gax', '/objects', {
+            'type': 'CfgDN', 'number': '1501', 'subtype': 'CFGExtension', 'switchdbid': switch['dbid'],
+            'userproperties': {'property': [{'section': 'TServer', 'key': 'password', 'value': PLANTED_SIP_PASSWORD}]}})
+        self.lab.post('phone', '/counters/reset')
+        self.lab.post('gax', '/counters/reset')
+
+    def check(self, extra=(), limit=None):
+        self.runs += 1
+        out = str(self.tmp / ('report-%d' % self.runs))
+        run = run_playbook('field_check.yml', self.inventory, HTTPS_PORT, ['field_check_dir=%s' % out] + list(extra), limit)
+        report = None
+        if os.path.exists(os.path.join(out, 'report.json')):
+            with open(os.path.join(out, 'report.json'), encoding='utf-8') as handle:
+                report = json.load(handle)
+        return run, out, report
+
+    def secrets(self):
+        """Every secret the lab holds that the check could meet: passwords, hashes, cookies."""
+        found = {'Lab-Phone-Admin-26', 'operator-lab', PLANTED_SIP_PASSWORD, 'Prov-Secret-Ux7',
+                 base64.b64encode(b'Lab-Phone-Admin-26').decode('ascii')}
+        for phone in self.lab.get('phone', '/phones'):
+            config = self.lab.get('phone', '/phones/%s/config' % phone['address'])
+            found.update(value for key, value in config.items() if 'password' in key.rsplit('/', 1)[-1] and len(value) > 3)
+        for session in self.lab.get('gax', '/sessions'):
+            found.add(session['cookie'])
+        for login in self.lab.get('gax', '/objects?type=CfgAgentLogin'):
+            if login.get('password'):
+                found.add(login['password'])
+        return set(value for value in found if value and len(value) > 3)
+
+
+def statuses(subject):
+    return dict((entry['id'], entry['status']) for entry in subject['entries'] + subject.get('keys', []))
+
+
+def by_host(report):
+    return dict((phone['host'], phone) for phone in report['phones'])
+
+
+def explain(run):
+    return 'exit %d; output ends:\n%s' % (run.returncode, (run.stdout + run.stderr)[-5000:])
+
+
+# --- the default lab ------------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def baseline(field):
+    field.reset()
+    run, out, report = field.check(['field_check_capture=true'])
+    assert run.returncode == 0, explain(run)
+    return run, out, report
+
+
+def test_on_the_default_lab_nothing_is_contradicted(baseline):
+    run, dummy, report = baseline
+    assert report is not None, explain(run)
+    assert len(report['phones']) == 13 and all(phone['read'] for phone in report['phones']), report['phones']
+    assert sorted(site['site'] for site in report['sites']) == ['A', 'B']
+    contradicted = [(subject.get('host') or subject.get('site'), entry['id'], entry['evidence'])
+                    for subject in report['phones'] + report['sites']
+                    for entry in subject['entries'] + subject.get('keys', []) if entry['status'] == 'contradicted']
+    assert contradicted == []
+    phone = by_host(report)['phone-a01']
+    # every entry of pages.py and the behaviours are there, and the deployment's keys
+    ids = statuses(phone)
+    assert 'pages.LOGIN_PATH' in ids and 'pages.STATUS_PATH' in ids and 'behaviour.download' in ids
+    assert ids['key.voip/line/0/id'] == 'confirmed'
+    assert 'nothing contradicted' in run.stdout
+
+
+def test_the_check_writes_nothing(field, baseline):
+    counters = field.lab.get('phone', '/counters')
+    for address_, kinds in counters['phones'].items():
+        written = dict((kind, kinds.get(kind, 0)) for kind in ('writes', 'page_post', 'ignored_post', 'upload', 'reboot'))
+        assert written == dict.fromkeys(written, 0), (address_, kinds)
+        assert kinds.get('login', 0) >= 1 and kinds.get('page_get', 0) >= 5, (address_, kinds)
+    gax = field.lab.get('gax', '/counters')
+    assert gax['writes']['requests'] == 0, gax
+    assert gax['sessions']['logins'] == 2 and gax['requests'].get('read', 0) >= 2, gax
+    history = field.lab.get('gax', '/history?action=update') + field.lab.get('gax', '/history?action=delete')
+    assert history == []
+    assert [e for e in field.lab.get('gax', '/history?action=create') if e['session'] != 'admin'] == []
+
+
+def test_no_secret_in_any_file_it_wrote_and_files_are_private(field, baseline):
+    dummy, out, report = baseline
+    secrets = field.secrets()
+    assert len(secrets) >= 6
+    files = []
+    for folder, dirs, names in os.walk(out):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
+        files.extend(os.path.join(folder, name) for name in names)
+    assert os.path.join(out, 'report.md') in files and os.path.join(out, 'report.json') in files
+    assert len([f for f in files if f.endswith('bundle.json')]) == 15   # 13 phones, 2 sites
+    for path in files:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+        with open(path, encoding='utf-8') as handle:
+            text = handle.read()
+        leaked = [secret for secret in secrets if secret in text]
+        assert leaked == [], (path, leaked)
+        assert '$1$' not in text, path
+        # the phone's session cookie (its value is not in the admin API): no cookie header, no session=<hex>
+        assert 'set-cookie' not in text.lower() and not re.search(r'session=[0-9a-f]{8}', text), path
+    # the planted secrets were met (so the search above could fail)
+    with open(os.path.join(out, 'captures', 'phone-%s' % address(PLANTED_PHONE), 'bundle.json')) as handle:
+        bundle = json.load(handle)
+    config = [e for e in bundle['exchanges'] if e['path'].endswith('.cfg')][0]['body']
+    assert 'voip/line/0/auth_password={"********"}' in config
+    assert 'provisioning/configuration/url=https://prov-user:********@' in config
+    with open(os.path.join(out, 'captures', 'gax-A', 'bundle.json')) as handle:
+        gax = json.load(handle)
+    read = [e for e in gax['exchanges'] if e['method'] == 'GET' and '/cfg/objects/CfgDN/' in e['path']][0]
+    annex = json.loads(read['body'])['userproperties']['property']
+    assert [p['value'] for p in annex if p['key'] == 'password'] == ['********']
+    login = [e for e in gax['exchanges'] if e['method'] == 'POST'][0]
+    assert json.loads(login['request_body'])['password'] == '********'
+
+
+# --- the variants ---------------------------------------------------------------------------------
+
+# phone -> (variant, value, the entries whose status it changes, the entry whose evidence names it)
+PHONE_VARIANTS = {
+    'phone-a01': ('auth', 'basic', {'behaviour.auth', 'pages.LOGIN_PATH', 'pages.LOGIN_USER_FIELD',
+                                    'pages.LOGIN_PASSWORD_FIELD', 'pages.LOGIN_OK_MARKER', 'pages.SESSION_COOKIE',
+                                    'behaviour.expired_session', 'pages.LOGIN_PAGE_PATTERNS'}, 'behaviour.auth'),
+    # a secret the download leaves out can no longer be seen to be known: its key turns unknown
+    'phone-a02': ('secrets', 'omitted', {'behaviour.secrets'} | set('key.voip/line/%d/auth_password' % i for i in range(6)),
+                  'behaviour.secrets'),
+    'phone-a03': ('secrets', 'stars', {'behaviour.secrets'}, 'behaviour.secrets'),
+    'phone-a04': ('expired_session', 'redirect_login', {'behaviour.expired_session', 'pages.LOGIN_PAGE_PATTERNS',
+                                                        'pages.LOGIN_REDIRECT_PATHS'}, 'behaviour.expired_session'),
+    'phone-a05': ('enum_case', 'database', {'behaviour.enum_spelling'}, 'behaviour.enum_spelling'),
+    # pages.LOGIN_PAGE_PATTERNS knows the "Web Login" title: it still holds
+    'phone-a06': ('expired_session', 'web_login', {'behaviour.expired_session'}, 'behaviour.expired_session'),
+    'phone-b01': ('config_link', 'script', set(), 'pages.CONFIG_LINK_ATTRIBUTES'),
+    'phone-b02': ('no_upload_form', True, {'pages.UPLOAD_FORM_HINTS', 'pages.UPLOAD_FORM_AVOID'},
+                  'pages.UPLOAD_FORM_HINTS'),
+    'phone-b03': ('auth', 'basic_silent_login', {'behaviour.auth', 'pages.LOGIN_PATH', 'pages.LOGIN_USER_FIELD',
+                                                 'pages.LOGIN_PASSWORD_FIELD', 'pages.LOGIN_OK_MARKER',
+                                                 'pages.SESSION_COOKIE', 'behaviour.expired_session',
+                                                 'pages.LOGIN_PAGE_PATTERNS'}, 'behaviour.auth'),
+    'phone-b04': ('download_format', 'plain', set(), 'behaviour.download_format'),
+    'phone-b05': ('secrets', 'clear', {'behaviour.secrets'}, 'behaviour.secrets'),
+    'phone-b06': ('expired_session', 'redirect_login_redirect', {'behaviour.expired_session', 'pages.LOGIN_PAGE_PATTERNS',
+                                                                 'pages.LOGIN_REDIRECT_PATHS'}, 'behaviour.expired_session'),
+}
+EVIDENCE = {
+    ('config_link', 'script'): 'in a script',
+    ('download_format', 'plain'): 'no header (plain)',
+    ('no_upload_form', True): 'no configuration upload form',
+}
+
+
+@pytest.fixture(scope='module')
+def variants_run(field, baseline):
+    field.reset()
+    for host, (name, value, dummy, dummy2) in PHONE_VARIANTS.items():
+        field.lab.put('phone', '/phones/%s/variant' % address(host), {name: value})
+    field.lab.post('phone', '/counters/reset')
+    run, dummy, report = field.check()
+    yield run, report
+    field.reset()
+
+
+@pytest.mark.parametrize('host', sorted(PHONE_VARIANTS))
+def test_each_variant_shows_as_exactly_the_behaviour_it_changes(baseline, variants_run, host):
+    name, value, changed, named_in = PHONE_VARIANTS[host]
+    run, report = variants_run
+    assert report is not None, explain(run)
+    before, after = statuses(by_host(baseline[2])[host]), statuses(by_host(report)[host])
+    differs = set(ident for ident in set(before) | set(after) if before.get(ident) != after.get(ident))
+    assert differs == changed, (name, value, dict((i, (before.get(i), after.get(i))) for i in differs))
+    evidence = dict((e['id'], e['evidence']) for e in by_host(report)[host]['entries'])[named_in]
+    assert EVIDENCE.get((name, value), '%s=%s' % (name, value)) in evidence, evidence
+
+
+def test_the_variants_run_writes_nothing_either(field, variants_run):
+    counters = field.lab.get('phone', '/counters')['totals']
+    assert (counters.get('writes', 0), counters.get('page_post', 0), counters.get('upload', 0)) == (0, 0, 0), counters
