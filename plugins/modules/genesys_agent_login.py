@@ -263,18 +263,24 @@ def login_options(entry):
     )
 
 
-def main():
+SPEC_OPTIONS = dict(mutually_exclusive=[('login_code', 'agent_logins')], required_one_of=[('login_code', 'agent_logins')])
+
+
+def argument_spec():
+    """The module's options (its action plugin validates with the same spec, plugin_utils/gax_action.py)."""
     entry = dict(login_code=dict(type='str', required=True), **login_options(entry=True))
-    argument_spec = core.gax_argument_spec()
-    argument_spec.update(
+    spec = core.gax_argument_spec()
+    spec.update(
         switch=dict(type='str', required=True),
         login_code=dict(type='str'),
         agent_logins=dict(type='list', elements='dict', options=entry),
         **login_options(entry=False)
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=[('login_code', 'agent_logins')],
-                           required_one_of=[('login_code', 'agent_logins')])
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, **SPEC_OPTIONS)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     module.no_log_values.update(core.agent_login_secrets(module.params))

@@ -122,14 +122,22 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.genes
 )
 
 
-def main():
-    argument_spec = core.gax_argument_spec()
-    argument_spec.update(
+SPEC_OPTIONS = {}
+
+
+def argument_spec():
+    """The module's options (its action plugin validates with the same spec, plugin_utils/gax_action.py)."""
+    spec = core.gax_argument_spec()
+    spec.update(
         switch=dict(type='str', required=True),
         login_codes=dict(type='list', elements='str'),
         query=dict(type='str'),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     if module.params['query'] and not core.HAS_JMESPATH:

@@ -283,17 +283,24 @@ class DnModule(AnsibleModule):
         super(DnModule, self)._log_invocation()
 
 
-def main():
+SPEC_OPTIONS = dict(mutually_exclusive=[('number', 'dns')], required_one_of=[('number', 'dns')])
+
+
+def argument_spec():
+    """The module's options (its action plugin validates with the same spec, plugin_utils/gax_action.py)."""
     entry = dict(number=dict(type='str', required=True), **dn_options(entry=True))
-    argument_spec = core.gax_argument_spec()
-    argument_spec.update(
+    spec = core.gax_argument_spec()
+    spec.update(
         switch=dict(type='str', required=True),
         number=dict(type='str'),
         dns=dict(type='list', elements='dict', options=entry),
         **dn_options(entry=False)
     )
-    module = DnModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=[('number', 'dns')], required_one_of=[('number', 'dns')])
+    return spec
+
+
+def main():
+    module = DnModule(argument_spec=argument_spec(), supports_check_mode=True, **SPEC_OPTIONS)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     module.no_log_values.update(core.dn_secrets(module.params))
