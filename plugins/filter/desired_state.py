@@ -43,7 +43,11 @@ options:
       - The phones. Either a list of inventory host names (with O(hostvars)), or a dict of host
         name to host variables.
       - Only the variables the schema names are read - C(address) (default C(ansible_host), then the
-        host name), C(model), C(mac), C(firmware), C(allow_unvalidated_firmware), C(site), C(lines).
+        host name), C(gac_model), C(mac), C(gac_firmware), C(allow_unvalidated_firmware), C(gac_site),
+        C(gac_lines).
+      - The bare names C(model), C(firmware), C(site) and C(lines) still work until 0.4.0 (other
+        inventory sources set some of them, NetBox sets C(site)); the prefixed name wins when both
+        are set, and RV(_value.deprecations) names the hosts that still use a bare name.
     type: raw
     required: true
   sites:
@@ -95,8 +99,8 @@ EXAMPLES = r'''
   ansible.builtin.set_fact:
     desired: >-
       {{ groups['phones'] | telephony.genesys_audiocodes.desired_state(
-           sites, deployment=deployment, bc_mode=bc_mode | default(none),
-           bc_sites=bc_sites | default(none), hostvars=hostvars) }}
+           gac_sites, deployment=gac_deployment, bc_mode=gac_bc_mode | default(none),
+           bc_sites=gac_bc_sites | default(none), hostvars=hostvars) }}
   run_once: true
   no_log: true
 
@@ -116,8 +120,8 @@ EXAMPLES = r'''
 - name: The same with explicit data (a dict of host to variables)
   ansible.builtin.debug:
     msg: >-
-      {{ {'phone-1502': {'model': '440HD', 'firmware': '2.2.16.142.12', 'site': 'paris',
-                         'lines': [{'dn': '1502', 'features': {'remote_answer': true, 'remote_hold': true}}]}}
+      {{ {'phone-1502': {'gac_model': '440HD', 'gac_firmware': '2.2.16.142.12', 'gac_site': 'paris',
+                         'gac_lines': [{'dn': '1502', 'features': {'remote_answer': true, 'remote_hold': true}}]}}
          | telephony.genesys_audiocodes.desired_state(
              [{'name': 'paris', 'sip_server': {'address': '192.0.2.10'},
                'gax': {'url': 'https://gax.example:8080', 'switch': 'SIP_Switch'}}]) }}
@@ -181,6 +185,13 @@ _value:
       description: What the note asks to check by hand, each naming the hosts.
       type: list
       elements: str
+    deprecations:
+      description:
+        - Deprecated inventory variable names still in use, each naming the hosts. The filter does
+          not show them; P(telephony.genesys_audiocodes.preflight_summary#filter) shows them once.
+      type: list
+      elements: str
+      version_added: 0.3.0
 '''
 
 try:
@@ -195,7 +206,10 @@ from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.utils.display import Display
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features import (
-    PHONE_FIELDS, InventoryError, desired_state as compute,
+    InventoryError, desired_state as compute,
+)
+from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.inventory import (
+    PHONE_FIELDS, PREFIX, PREFIXED_HOST_VARS,
 )
 
 display = Display()
@@ -240,7 +254,7 @@ def _resolved(phones, sites):
     for host in phones:
         variables = phones[host]
         plain[host] = {}
-        for field in PHONE_FIELDS + ('ansible_host',):
+        for field in _names_read(variables):
             try:
                 if field in variables:
                     plain[host][field] = _plain(variables[field], field)
@@ -260,6 +274,18 @@ def _resolved(phones, sites):
             'define the variable they use (a vaulted secret missing from its file?) or correct the reference '
             '[undefined]' % (len(problems), '\n'.join(problems)))
     return plain, sites
+
+
+def _names_read(variables):
+    """The host variables the reader takes: a bare name only when its prefixed name is not set, so a
+    variable another inventory source sets (NetBox's site) is not even resolved."""
+    names = ['ansible_host']
+    for field in PHONE_FIELDS:
+        if field in PREFIXED_HOST_VARS:
+            names.append(PREFIX + field if PREFIX + field in variables else field)
+        else:
+            names.append(field)
+    return names
 
 
 def _first_line(exc):
@@ -285,9 +311,10 @@ def _all_absent(phones):
     result = {}
     for host, variables in phones.items():
         variables = dict(variables)
-        lines = variables.get('lines')
-        if isinstance(lines, list):
-            variables['lines'] = [dict(line, state='absent') if isinstance(line, Mapping) else line for line in lines]
+        for name in (PREFIX + 'lines', 'lines'):
+            lines = variables.get(name)
+            if isinstance(lines, list):
+                variables[name] = [dict(line, state='absent') if isinstance(line, Mapping) else line for line in lines]
         result[host] = variables
     return result
 

@@ -14,6 +14,9 @@ description:
     the preflight role shows before anything is written - the deployment, how many phones were
     checked, per switch its DNs (how many to delete) and Agent Logins, and the warnings of the note.
   - Names and numbers only - no secret of the desired state is ever in the result.
+  - Shows, once, a deprecation warning for each deprecated inventory variable name still in use -
+    those of the hosts (RV(telephony.genesys_audiocodes.desired_state#filter:_value.deprecations))
+    and those of the groups given in O(deprecated_vars).
 author:
   - telephony.genesys_audiocodes contributors (@telephony)
 positional: _input
@@ -34,6 +37,13 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  deprecated_vars:
+    description:
+      - Bare names of the schema's group variables the play still uses (C(sites), C(deployment),
+        C(bc_mode), C(bc_sites)) and whose C(gac_) name is not set; each gets a deprecation warning.
+    type: list
+    elements: str
+    default: []
 '''
 
 EXAMPLES = r'''
@@ -58,12 +68,29 @@ except ImportError:  # pragma: no cover
     Mapping = dict
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
+
+from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.inventory import (
+    PREFIX_REMOVED_IN, deprecated_name_text,
+)
+
+display = Display()
+COLLECTION = 'telephony.genesys_audiocodes'
 
 
-def preflight_summary(desired, deployment='standalone', bc_mode=None, state='present'):
+def deprecations(desired, deprecated_vars=()):
+    """The deprecation texts of the bare names in use: the hosts' (from the reader), then the groups'."""
+    texts = list(desired.get('deprecations') or ())
+    texts.extend('group variables: %s' % deprecated_name_text(name) for name in deprecated_vars or ())
+    return texts
+
+
+def preflight_summary(desired, deployment='standalone', bc_mode=None, state='present', deprecated_vars=()):
     """The filter: see DOCUMENTATION."""
     if not isinstance(desired, Mapping) or 'switches' not in desired or 'phones' not in desired:
         raise AnsibleFilterError('preflight_summary: the input must be the result of the desired_state filter')
+    for text in deprecations(desired, deprecated_vars):
+        display.deprecated(text, version=PREFIX_REMOVED_IN, collection_name=COLLECTION)
     deployment = deployment or 'standalone'
     lines = ['%s%s: %d phone(s) checked against the rules of the note, nothing written yet%s' % (
         deployment, ' (%s)' % bc_mode if deployment == 'business_continuity' else '', len(desired['phones']),

@@ -86,7 +86,7 @@ def reference_runs(scenario, modes=('primary_fallback', 'simultaneous'), limit=N
     scenario.reset()
     for mode in modes:
         scenario.clear_counters()
-        run = scenario.play(limit=limit, extra=('bc_mode=%s' % mode,))
+        run = scenario.play(limit=limit, extra=('gac_bc_mode=%s' % mode,))
         if run.rc != 0:
             print(run.explain())
             return None
@@ -146,7 +146,7 @@ def main():
             faults['lost_creates'] = 3
             scenario.inject(seed=seeds[-1] + 100 + round_, **faults)
             marks, since = scenario.marks(), scenario.history_seq()
-            runs = scenario.play_at_once(slices, extra=(WHOLE_FLEET, 'bc_mode=%s' % mode), extra_each=each)
+            runs = scenario.play_at_once(slices, extra=(WHOLE_FLEET, 'gac_bc_mode=%s' % mode), extra_each=each)
             row = judge(scenario, references[mode][0], marks, since, runs)
             row['faults'], row['extra_requests'] = faults_of(scenario, references[mode][1])
             what = 'a fresh deployment' if mode == 'primary_fallback' else 'then every DN and phone updated (simultaneous)'

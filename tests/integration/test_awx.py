@@ -299,8 +299,8 @@ def test_job_templates_cover_the_playbooks_ask_for_a_limit_and_survey_variables_
     options = role_options()
     # The inventory's deployment-wide variables, as the roles read them (preflight's deployment,
     # business_continuity's mode: preflight takes bc_mode unchecked since it is ignored elsewhere).
-    inventory_choices = {'deployment': options['preflight_deployment']['choices'],
-                         'bc_mode': options['business_continuity_mode']['choices']}
+    inventory_choices = {'gac_deployment': options['preflight_deployment']['choices'],
+                         'gac_bc_mode': options['business_continuity_mode']['choices']}
     for name, template in templates.items():
         assert os.path.exists(os.path.join(REPO_ROOT, template['playbook'])), name
         assert template['ask_limit_on_launch'] is True, name
@@ -398,14 +398,14 @@ def write_inventory(folder):
     hosts = {'phones': {'children': {}}}
     for name, phone in PHONES.items():
         group = hosts['phones']['children'].setdefault('site_%s' % phone['site'].lower(),
-                                                       {'vars': {'site': phone['site']}, 'hosts': {}})
-        group['hosts'][name] = {'address': phone['address'], 'model': phone['model'], 'mac': mac(phone['address']),
-                                'firmware': '2.2.16.501', 'lines': phone['lines']}
+                                                       {'vars': {'gac_site': phone['site']}, 'hosts': {}})
+        group['hosts'][name] = {'address': phone['address'], 'gac_model': phone['model'], 'mac': mac(phone['address']),
+                                'gac_firmware': '2.2.16.501', 'gac_lines': phone['lines']}
     main = {
-        'deployment': 'business_continuity',
-        'bc_mode': 'primary_fallback',
-        'bc_sites': ['A', 'B'],
-        'sites': [
+        'gac_deployment': 'business_continuity',
+        'gac_bc_mode': 'primary_fallback',
+        'gac_bc_sites': ['A', 'B'],
+        'gac_sites': [
             {'name': 'A', 'sip_server': {'address': '127.0.0.10', 'port': 5060},
              'gax': {'url': GAX_URL, 'switch': 'SIP_Switch_A'},
              'agent_logins': [{'login_code': '7041', 'password': "{{ vault_agent_passwords['7041'] }}"}]},

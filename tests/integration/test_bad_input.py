@@ -49,7 +49,7 @@ def a01(host):
 
 def edit_line(host, index, **values):
     def edit(children):
-        host_vars(children, host)['lines'][index].update(values)
+        host_vars(children, host)['gac_lines'][index].update(values)
     return ('hosts', edit)
 
 
@@ -106,28 +106,28 @@ CASES = [
          ['phone-b01 line 4 (dn 1525)', 'sip_auth needs sip_password', 'add sip_password'],
          'inventory', edit_line('phone-b01', 4, features={'sip_auth': True})),
     case('unknown_model', 'inventory (preflight)', "model '450HD'",
-         ['phone-b03: model must be one of 405, 405HD, 420HD, 430HD, 440HD', "'450HD'", 'set model'],
-         'inventory', edit_host('phone-b03', model='450HD')),
+         ['phone-b03: gac_model must be one of 405, 405HD, 420HD, 430HD, 440HD', "'450HD'", 'set gac_model'],
+         'inventory', edit_host('phone-b03', gac_model='450HD')),
     case('malformed_mac', 'inventory (preflight)', "mac '00:90:8F:ZZ'",
          ['phone-a01: mac must be 12 hex digits', "'00:90:8F:ZZ'", 'correct mac'],
          'inventory', edit_host('phone-a01', mac='00:90:8F:ZZ')),
     case('site_missing_from_sites', 'inventory (preflight)', "a phone's site 'C' is not in sites",
-         ['phone-b02: site must name a site of sites (A, B)', "'C'", 'set site to the home site name'],
-         'inventory', edit_host('phone-b02', site='C')),
+         ['phone-b02: gac_site must name a site of gac_sites (A, B)', "'C'", 'set gac_site to the home site name'],
+         'inventory', edit_host('phone-b02', gac_site='C')),
     case('firmware_not_a_release', 'inventory (preflight)', "firmware 'latest'",
-         ['phone-a03: firmware must state the expected release', "'latest'", 'set firmware'],
-         'inventory', edit_host('phone-a03', firmware='latest')),
+         ['phone-a03: gac_firmware must state the expected release', "'latest'", 'set gac_firmware'],
+         'inventory', edit_host('phone-a03', gac_firmware='latest')),
     case('too_many_lines_for_the_model', 'inventory (preflight)', 'three lines on a 405HD-class model',
          ['phone-a02: model 405 has 2 lines, the inventory gives 3', 'remove lines beyond line 1'],
          'inventory', ('hosts', lambda children: host_vars(children, 'phone-a02').update(
-             model='405', lines=host_vars(children, 'phone-a02')['lines'] + [{'dn': '1599'}]))),
+             gac_model='405', gac_lines=host_vars(children, 'phone-a02')['gac_lines'] + [{'dn': '1599'}]))),
     case('line_separator_in_a_display_name', 'inventory (preflight)',
          "a display_name 'Reception<U+2028>system/password=...' (a second key smuggled in)",
          ['phone-a03 line 0 (dn 1506)', 'display_name holds U+2028', 'remove it'],
          'inventory', edit_line('phone-a03', 0, display_name='Reception\u2028system/password=$1$abc$forged')),
     # -- an inventory Ansible itself cannot template (a run of its own) ---------------------------------
     case('missing_secret', 'inventory (vault)', "lab_sip_passwords has no entry for DN 1502 (a vault file short of one)",
-         ['phone-a01: lines[1].sip_password cannot be resolved', "'1502'", 'define the variable', '[undefined]'],
+         ['phone-a01: gac_lines[1].sip_password cannot be resolved', "'1502'", 'define the variable', '[undefined]'],
          'playbook', ('secrets', lambda data: data['lab_sip_passwords'].pop('1502'))),
     # -- module options and misbehaving phones (audiocodes_phone) ---------------------------------------
     case('wrong_phone_password', 'audiocodes_phone', 'a wrong admin password',

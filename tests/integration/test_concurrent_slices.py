@@ -90,7 +90,7 @@ def test_three_slices_at_once_create_then_update_without_touching_each_others_dn
     # each update GETs its object right before its PUT.
     scenario.clear_counters()
     since = scenario.history_seq()
-    runs = sliced_runs(scenario, 'bc_mode=simultaneous')
+    runs = sliced_runs(scenario, 'gac_bc_mode=simultaneous')
     for run in runs:
         assert run.rc == 0, run.explain()
     writes = check_writers(scenario, since, owned)

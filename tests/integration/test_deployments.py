@@ -52,7 +52,7 @@ def write_inventory(dest, hosts=None, sites=None):
         path = os.path.join(dest, name)
         with open(path, encoding='utf-8') as handle:
             data = yaml.safe_load(handle)
-        edit(data['phones']['children'] if name == 'hosts.yml' else data['sites'])
+        edit(data['phones']['children'] if name == 'hosts.yml' else data['gac_sites'])
         with open(path, 'w', encoding='utf-8') as handle:
             yaml.safe_dump(data, handle, sort_keys=False)
     return dest
@@ -166,9 +166,9 @@ SITE_B_DNS = ['1521', '1522', '1523', '1524', '1525', '1526', '1527', '1528', '1
 # --- every deployment converges, and a second run changes nothing ---------------------------------
 
 DEPLOYMENTS = {
-    'standalone': ('deploy_standalone.yml', ['deployment=standalone']),
-    'sip_proxy_ha': ('deploy_sip_proxy_ha.yml', ['deployment=sip_proxy_ha']),
-    'bc_simultaneous': ('deploy_bc.yml', ['bc_mode=simultaneous']),
+    'standalone': ('deploy_standalone.yml', ['gac_deployment=standalone']),
+    'sip_proxy_ha': ('deploy_sip_proxy_ha.yml', ['gac_deployment=sip_proxy_ha']),
+    'bc_simultaneous': ('deploy_bc.yml', ['gac_bc_mode=simultaneous']),
     'bc_primary_fallback': ('deploy_bc.yml', []),
 }
 
@@ -245,9 +245,9 @@ def test_turning_features_off_on_one_host_reverts_exactly_their_keys_and_options
     dns_before = {switch: deployments.dns(switch) for switch in ('SIP_Switch_A', 'SIP_Switch_B')}
 
     def features_off(children):
-        del host(children, 'phone-a01')['lines'][0]['features']['mwi']              # phone keys and a DN option
-        host(children, 'phone-a04')['lines'][0]['features']['auto_answer'] = False  # a phone-wide key only
-        del host(children, 'phone-b01')['lines'][1]['features']['remote_answer']    # one member of a set option
+        del host(children, 'phone-a01')['gac_lines'][0]['features']['mwi']              # phone keys and a DN option
+        host(children, 'phone-a04')['gac_lines'][0]['features']['auto_answer'] = False  # a phone-wide key only
+        del host(children, 'phone-b01')['gac_lines'][1]['features']['remote_answer']    # one member of a set option
 
     run = deployments.play('deploy_bc.yml', inventory=deployments.edited_inventory(hosts=features_off))
     assert run.rc == 0, run.explain()
@@ -290,25 +290,25 @@ def sca_in_bc_without_a_recent_sip_server(sites):
 
 
 def sca_on_a_420hd(children):
-    host(children, 'phone-a04')['lines'][1]['features'] = {'sca': {'role': 'primary'}}
+    host(children, 'phone-a04')['gac_lines'][1]['features'] = {'sca': {'role': 'primary'}}
 
 
 def agent_state_control_on_a_line(children):
-    host(children, 'phone-a02')['lines'][0]['features']['agent_state_control'] = True
+    host(children, 'phone-a02')['gac_lines'][0]['features']['agent_state_control'] = True
 
 
 def firmware_2_2_8(children):
-    host(children, 'phone-b05')['firmware'] = '2.2.8.12'
+    host(children, 'phone-b05')['gac_firmware'] = '2.2.8.12'
 
 
 def an_unknown_feature_flag(children):
-    host(children, 'phone-b06')['lines'][0]['features']['remote_fax'] = True
+    host(children, 'phone-b06')['gac_lines'][0]['features']['remote_fax'] = True
 
 
 RULES = {
     'sca_business_continuity': (None, sca_in_bc_without_a_recent_sip_server, [], ['phone-a01', 'phone-b02']),
     'sca_model': (sca_on_a_420hd, None, [], ['phone-a04 line 1 (dn 1513)']),
-    'agent_state_control_business_continuity': (agent_state_control_on_a_line, None, ['bc_mode=simultaneous'],
+    'agent_state_control_business_continuity': (agent_state_control_on_a_line, None, ['gac_bc_mode=simultaneous'],
                                                 ['phone-a02 line 0 (dn 1504)']),
     'firmware': (firmware_2_2_8, None, [], ['phone-b05']),
     'unknown_flag': (an_unknown_feature_flag, None, [], ['phone-b06 line 0 (dn 1533)', 'remote_fax']),

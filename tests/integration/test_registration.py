@@ -95,7 +95,7 @@ def write_inventory(dest):
     path = os.path.join(dest, 'group_vars', 'all', 'main.yml')
     with open(path, encoding='utf-8') as handle:
         data = yaml.safe_load(handle)
-    for site in data['sites']:
+    for site in data['gac_sites']:
         site['sip_server']['address'] = REGISTRAR[site['name']]
         site['sip_proxy_pool']['fqdn'] = POOL[site['name']]
     with open(path, 'w', encoding='utf-8') as handle:
@@ -246,12 +246,12 @@ AT_B = expected(lambda home: ['B'])
 # --- Business Continuity, primary-fallback ---------------------------------------------------------
 
 def test_primary_fallback_registers_every_line_at_its_home_site_only(reg):
-    reg.deploy('deploy_bc.yml', ['bc_mode=primary_fallback'])
+    reg.deploy('deploy_bc.yml', ['gac_bc_mode=primary_fallback'])
     wait_for('every line at its home site only (registrars and voip_status)', lambda: settled(reg, HOME_ONLY))
 
 
 def test_tls_phone_registers_over_tls_on_the_sites_tls_port(reg):
-    reg.deploy('deploy_bc.yml', ['bc_mode=primary_fallback'])
+    reg.deploy('deploy_bc.yml', ['gac_bc_mode=primary_fallback'])
     config = reg.lab.get('phone', '/phones/%s/config' % address(TLS_PHONE))
     assert config['voip/signalling/sip/transport_protocol'] == 'TLS'
     assert (config['voip/signalling/sip/proxy_port'], config['voip/signalling/sip/redundant_proxy/port']) == ('5061', '5061')
@@ -266,7 +266,7 @@ def test_tls_phone_registers_over_tls_on_the_sites_tls_port(reg):
 
 
 def test_primary_fallback_fails_over_to_b_when_a_stops_and_switches_back_when_it_runs(reg):
-    reg.deploy('deploy_bc.yml', ['bc_mode=primary_fallback'])
+    reg.deploy('deploy_bc.yml', ['gac_bc_mode=primary_fallback'])
     wait_for('every line at its home site only', lambda: settled(reg, HOME_ONLY))
     before = dict(((host, dn), len(reg.events(host, dn))) for host, (_s, dns) in PHONES.items() for dn in dns)
 
@@ -287,7 +287,7 @@ def test_primary_fallback_fails_over_to_b_when_a_stops_and_switches_back_when_it
 
 
 def test_a_dn_password_changed_behind_the_inventory_shows_not_registered_and_verify_names_it(reg):
-    reg.deploy('deploy_bc.yml', ['bc_mode=primary_fallback'])
+    reg.deploy('deploy_bc.yml', ['gac_bc_mode=primary_fallback'])
     wait_for('every line at its home site only', lambda: settled(reg, HOME_ONLY))
     rc, output = reg.play('verify.yml', ['verify_registration=true'])
     assert rc == 0, 'verify fails on a registered fleet: %s' % output[-4000:]
@@ -318,14 +318,14 @@ def test_a_dn_password_changed_behind_the_inventory_shows_not_registered_and_ver
     assert not [text for text in message if 'DN 1513' in text or 'phone-b0' in text], message
 
     # the deployment writes the inventory's password back: the line registers again
-    reg.deploy('deploy_bc.yml', ['bc_mode=primary_fallback'])
+    reg.deploy('deploy_bc.yml', ['gac_bc_mode=primary_fallback'])
     wait_for('1512 registered again at A only', lambda: settled(reg, HOME_ONLY))
 
 
 # --- Business Continuity, simultaneous -------------------------------------------------------------
 
 def test_simultaneous_registers_at_both_sites_and_stays_at_b_while_a_is_down(reg):
-    reg.deploy('deploy_bc.yml', ['bc_mode=simultaneous'])
+    reg.deploy('deploy_bc.yml', ['gac_bc_mode=simultaneous'])
     wait_for('every line at both sites', lambda: settled(reg, BOTH))
 
     assert reg.lab.post('sip', '/servers/site-a/stop')['changed'] is True
@@ -348,7 +348,7 @@ def test_simultaneous_registers_at_both_sites_and_stays_at_b_while_a_is_down(reg
 # --- SIP Proxy HA ---------------------------------------------------------------------------------
 
 def test_sip_proxy_ha_lines_stay_registered_through_the_other_pool_member(reg):
-    reg.deploy('deploy_sip_proxy_ha.yml', ['deployment=sip_proxy_ha'])
+    reg.deploy('deploy_sip_proxy_ha.yml', ['gac_deployment=sip_proxy_ha'])
 
     def view():
         """``{(host, DN): (sites holding it, the proxy it came through, the phone's status)}``."""

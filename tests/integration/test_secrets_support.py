@@ -82,7 +82,7 @@ def write_inventory(block, dest, keep=SMALL_FLEET, hosts=None, sites=None, secre
 
     def edit_main(data):
         if sites:
-            sites(data['sites'])
+            sites(data['gac_sites'])
         if main:
             main(data)
 

@@ -88,7 +88,8 @@ def literal(host, name, value):
 def phone_entry(host, hostvars):
     entry = {}
     for var, field in FIELDS:
-        value = hostvars.get(var)
+        # The collection's schema prefixes model and firmware (gac_); the bare names work until 0.4.0.
+        value = hostvars.get('gac_' + var, hostvars.get(var)) if var in ('model', 'firmware') else hostvars.get(var)
         if var == 'address' and value is None:
             value = hostvars.get('ansible_host', host)
         if value is None:

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - Python 2 is not a target, this keeps t
     Mapping = dict
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.inventory import (
-    ERROR, WARNING, InventoryError, Report, enabled, is_on, read_deployment, read_phone, read_sites, show,
+    DEPRECATED, ERROR, WARNING, InventoryError, Report, enabled, is_on, read_deployment, read_phone, read_sites, show,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
     BASIC, DEPLOYMENTS, DN_OPTION_OFF, FEATURE_BY_NAME, FEATURES, LINE_KEYS, MAX_LENGTH_EXPANDED, MODELS,
@@ -97,8 +97,8 @@ class _Evaluation(object):
                              'validates for the %s' % (phone.firmware, '.'.join(map(str, model.min_firmware)), phone.model),
                              'upgrade the phone, or set allow_unvalidated_firmware: true to accept the risk')
             if self.is_bc and phone.site and self.bc_pair and phone.site not in self.bc_pair:
-                report.error('schema', phone.host, 'site %s is not one of bc_sites (%s)' % (phone.site, ', '.join(self.bc_pair)),
-                             'move the phone to a Business Continuity site or add its site to bc_sites')
+                report.error('schema', phone.host, 'site %s is not one of gac_bc_sites (%s)' % (phone.site, ', '.join(self.bc_pair)),
+                             'move the phone to a Business Continuity site or add its site to gac_bc_sites')
             for line in phone.lines:
                 if enabled(line, 'tls'):
                     tls_hosts.setdefault(phone.site, []).append(phone.host)
@@ -168,7 +168,7 @@ class _Evaluation(object):
             # switch deployment with -e.
             if sca['preferred_site'] and self.is_bc and (sca['role'] != 'primary' or sca['preferred_site'] not in (self.bc_pair or ())):
                 report.error('schema', line.subject, 'preferred_site applies to a SCA primary in Business Continuity '
-                             'and must be one of bc_sites', 'remove preferred_site or correct it')
+                             'and must be one of gac_bc_sites', 'remove preferred_site or correct it')
             if sca['role'] == 'primary' and line.state == 'present':
                 self.primaries.setdefault(line.dn, []).append((phone, line))
                 if self.is_bc and self.bc_pair and phone.site:
@@ -180,7 +180,7 @@ class _Evaluation(object):
         if enabled(line, 'agent_state_control') and self.is_bc and self.mode == 'simultaneous':
             report.error('agent_state_control_business_continuity', line.subject, 'agent state control from the phone '
                          'needs Business Continuity in primary-fallback mode (note section 4)',
-                         'set bc_mode: primary_fallback or remove agent_state_control')
+                         'set gac_bc_mode: primary_fallback or remove agent_state_control')
         if enabled(line, 'sip_auth') and line.secret is None and not (sca and sca['role'] == 'secondary'):
             report.error('schema', line.subject, 'sip_auth needs sip_password on the line',
                          'add sip_password (vaulted) or remove sip_auth')
@@ -415,10 +415,12 @@ def desired_state(phones, sites, deployment='standalone', bc_mode=None, bc_sites
     ``phones``: mapping host name -> host variables (only the names of docs/inventory.md are read).
     ``sites``: list of site mappings (or mapping site name -> site).
     Returns ``{'switches': {site: {site, gax_url, switch, dns, agent_logins}},
-    'phones': {host: {address, model, mac, firmware, site, settings, lines}}, 'warnings': [text]}``.
+    'phones': {host: {address, model, mac, firmware, site, settings, lines}}, 'warnings': [text],
+    'deprecations': [text]}`` (a deprecation names the hosts that still use a bare variable name).
     """
     findings, state = _evaluate(phones, sites, deployment, bc_mode, bc_sites)
     if state is None or any(f.severity == ERROR for f in findings):
         raise InventoryError(findings)
     state['warnings'] = [str(f) for f in findings if f.severity == WARNING]
+    state['deprecations'] = [str(f) for f in findings if f.severity == DEPRECATED]
     return state

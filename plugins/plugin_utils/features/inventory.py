@@ -35,6 +35,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.featu
 
 ERROR = 'error'
 WARNING = 'warning'
+DEPRECATED = 'deprecated'
 
 
 class Finding(namedtuple('Finding', 'severity rule subjects cause fix')):
@@ -107,6 +108,33 @@ SITE_FIELDS = ('name', 'sip_server', 'sip_proxy_pool', 'gax', 'sip_server_versio
 AGENT_LOGIN_FIELDS = ('login_code', 'password', 'options', 'state')
 DN_TYPES = ('extension', 'acd_position')
 STATES = ('present', 'absent')
+
+# Inventory variables that other inventory sources also set (NetBox's plugin sets site and sites on
+# every host, which overrides group_vars) carry this prefix. The bare names still work until
+# PREFIX_REMOVED_IN, with a deprecation; the prefixed name wins when both are set.
+PREFIX = 'gac_'
+PREFIXED_HOST_VARS = ('model', 'firmware', 'site', 'lines')
+PREFIXED_GROUP_VARS = ('sites', 'deployment', 'bc_mode', 'bc_sites')
+PREFIX_REMOVED_IN = '0.4.0'
+HOST_VARIABLES = tuple(PREFIX + name if name in PREFIXED_HOST_VARS else name for name in PHONE_FIELDS)
+"""The host variables the reader takes, by their current names."""
+
+
+def deprecated_name_text(name):
+    """The deprecation of a bare schema variable, worded once for the reader and the roles."""
+    return ('the inventory variable %s is deprecated (removed in %s): rename it %s%s (the prefixed name wins '
+            'when both are set)' % (name, PREFIX_REMOVED_IN, PREFIX, name))
+
+
+def host_var(report, host, raw, name):
+    """``(the name the inventory used, its value)`` of a prefixed host variable; a bare name is deprecated."""
+    new = PREFIX + name
+    if raw.get(new) is not None:
+        return new, raw[new]
+    if raw.get(name) is not None:
+        report.add(DEPRECATED, 'deprecated_name', host, deprecated_name_text(name))
+        return name, raw[name]
+    return new, None
 
 # A line's DN is its SIP user ID on the phone and a number dialled on the switch: digits (and + * #).
 _DN_RE = re.compile(r'^[0-9+*#]{1,30}$')
@@ -320,7 +348,7 @@ def read_sites(report, sites):
     elif _is_list(sites):
         items = [(None, entry) for entry in sites]
     else:
-        report.error('schema', 'sites', 'sites must be a list of sites (or a mapping of name to site)',
+        report.error('schema', 'sites', '%ssites must be a list of sites (or a mapping of name to site)' % PREFIX,
                      'define sites in group_vars/all, see docs/inventory.md')
         return {}
     result = {}
@@ -513,11 +541,12 @@ def read_phone(report, host, raw, sites):
     if not isinstance(raw, Mapping):
         report.error('schema', host, 'the host variables must be a mapping')
         return None
-    model = _text(raw.get('model'))
+    model_var, raw_model = host_var(report, host, raw, 'model')
+    model = _text(raw_model)
     model = model.upper() if model else None
     if model not in MODELS:
-        report.error('schema', host, 'model must be one of %s, not %s' % (', '.join(sorted(MODELS)), show(raw.get('model'))),
-                     'set model')
+        report.error('schema', host, '%s must be one of %s, not %s' % (model_var, ', '.join(sorted(MODELS)), show(raw_model)),
+                     'set %s' % model_var)
         return None
     address = _text(raw.get('address') or raw.get('ansible_host') or host)
     if not _host_ok(address):
@@ -538,19 +567,23 @@ def read_phone(report, host, raw, sites):
     except TypeError:
         report.error('schema', host, 'allow_unvalidated_firmware must be true or false, not %s' % show(allow))
         allow = False
-    firmware = _text(raw.get('firmware'))
+    firmware_var, raw_firmware = host_var(report, host, raw, 'firmware')
+    firmware = _text(raw_firmware)
     firmware_tuple = _version(firmware) if firmware else None
     if firmware_tuple is None and not allow:
-        report.error('schema', host, 'firmware must state the expected release such as 2.2.16.142.12, not %s'
-                     % show(raw.get('firmware')), 'set firmware (or allow_unvalidated_firmware: true)')
-    site = _text(raw.get('site'))
+        report.error('schema', host, '%s must state the expected release such as 2.2.16.142.12, not %s'
+                     % (firmware_var, show(raw_firmware)), 'set %s (or allow_unvalidated_firmware: true)' % firmware_var)
+    site_var, raw_site = host_var(report, host, raw, 'site')
+    site = _text(raw_site)
     if site not in sites:
-        report.error('schema', host, 'site must name a site of sites (%s), not %s' % (
-            ', '.join(sorted(sites)) or 'none defined', show(raw.get('site'))), 'set site to the home site name')
+        report.error('schema', host, '%s must name a site of %ssites (%s), not %s' % (
+            site_var, PREFIX, ', '.join(sorted(sites)) or 'none defined', show(raw_site)),
+            'set %s to the home site name' % site_var)
         site = None
-    raw_lines = raw.get('lines')
+    lines_var, raw_lines = host_var(report, host, raw, 'lines')
     if not _is_list(raw_lines) or not raw_lines:
-        report.error('schema', host, 'lines must be a non-empty list of lines', 'add lines: [{dn: ..., ...}]')
+        report.error('schema', host, '%s must be a non-empty list of lines' % lines_var,
+                     'add %s: [{dn: ..., ...}]' % lines_var)
         return None
     limit = MODELS[model].lines
     if len(raw_lines) > limit:
@@ -576,19 +609,19 @@ def read_phone(report, host, raw, sites):
 def read_deployment(report, deployment, bc_mode, bc_sites, sites):
     deployment = deployment or 'standalone'
     if deployment not in DEPLOYMENT_NAMES:
-        report.error('schema', 'deployment', 'deployment must be one of %s, not %s' % (
+        report.error('schema', 'deployment', PREFIX + 'deployment must be one of %s, not %s' % (
             ', '.join(DEPLOYMENT_NAMES), show(deployment)))
         return None, None
     if deployment != 'business_continuity':
         return deployment, None
     if bc_mode not in BC_MODES:
-        report.error('schema', 'deployment', 'business_continuity needs bc_mode simultaneous or primary_fallback, not %s'
-                     % show(bc_mode), 'set bc_mode')
+        report.error('schema', 'deployment', 'business_continuity needs %sbc_mode simultaneous or primary_fallback, '
+                     'not %s' % (PREFIX, show(bc_mode)), 'set %sbc_mode' % PREFIX)
         return None, None
     if bc_sites is None and len(sites) == 2:
         bc_sites = sorted(sites)
     if not _is_list(bc_sites) or len(bc_sites) != 2 or bc_sites[0] == bc_sites[1] or any(s not in sites for s in bc_sites):
-        report.error('schema', 'deployment', 'business_continuity needs bc_sites: two different site names of sites, '
-                     'not %s' % show(bc_sites), 'set bc_sites: [<site 1>, <site 2>]')
+        report.error('schema', 'deployment', 'business_continuity needs %(p)sbc_sites: two different site names of '
+                     '%(p)ssites, not %(v)s' % {'p': PREFIX, 'v': show(bc_sites)}, 'set %sbc_sites: [<site 1>, <site 2>]' % PREFIX)
         return None, None
     return bc_mode, (str(bc_sites[0]), str(bc_sites[1]))

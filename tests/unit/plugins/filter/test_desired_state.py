@@ -11,9 +11,9 @@ SITES = [{'name': 'paris', 'sip_server': {'address': '127.0.0.50'},
 
 
 def host(dn, **features):
-    return {'ansible_host': '127.0.1.%d' % int(dn[-2:]), 'model': '440HD', 'firmware': '2.2.16.142.12', 'site': 'paris',
+    return {'ansible_host': '127.0.1.%d' % int(dn[-2:]), 'gac_model': '440HD', 'gac_firmware': '2.2.16.142.12', 'gac_site': 'paris',
             'inventory_hostname': 'phone-%s' % dn, 'group_names': ['phones'],
-            'lines': [{'dn': dn, 'display_name': 'Agent %s' % dn, 'features': features}]}
+            'gac_lines': [{'dn': dn, 'display_name': 'Agent %s' % dn, 'features': features}]}
 
 
 HOSTVARS = {'phone-1502': host('1502', remote_answer=True, remote_hold=True),
@@ -67,9 +67,9 @@ def test_warnings_are_shown_and_returned(monkeypatch):
 def test_a_variable_ansible_cannot_resolve_is_named_with_its_host_and_place():
     from jinja2 import Undefined
     hostvars = {'phone-1502': host('1502', sip_auth=True)}
-    hostvars['phone-1502']['lines'][0]['sip_password'] = Undefined(hint="'dict object' has no attribute '1502'")
+    hostvars['phone-1502']['gac_lines'][0]['sip_password'] = Undefined(hint="'dict object' has no attribute '1502'")
     with pytest.raises(AnsibleFilterError) as caught:
         plugin.desired_state(['phone-1502'], SITES, hostvars=hostvars)
     message = str(caught.value)
-    assert 'phone-1502: lines[0].sip_password cannot be resolved' in message and '[undefined]' in message
+    assert 'phone-1502: gac_lines[0].sip_password cannot be resolved' in message and '[undefined]' in message
     assert 'define the variable' in message

@@ -11,9 +11,9 @@ SITES = [{'name': 'paris', 'sip_server': {'address': '127.0.0.95'},
 
 
 def host(dn, **features):
-    return {'ansible_host': '127.95.0.%d' % int(dn[-2:]), 'model': '440HD', 'firmware': '2.2.16.142.12',
-            'site': 'paris', 'mac': '00:90:8f:00:00:%s' % dn[-2:],
-            'lines': [{'dn': dn, 'display_name': 'Agent %s' % dn, 'sip_password': 'Sip-S3cret-%s' % dn,
+    return {'ansible_host': '127.95.0.%d' % int(dn[-2:]), 'gac_model': '440HD', 'gac_firmware': '2.2.16.142.12',
+            'gac_site': 'paris', 'mac': '00:90:8f:00:00:%s' % dn[-2:],
+            'gac_lines': [{'dn': dn, 'display_name': 'Agent %s' % dn, 'sip_password': 'Sip-S3cret-%s' % dn,
                        'features': dict(features, sip_auth=True)}]}
 
 

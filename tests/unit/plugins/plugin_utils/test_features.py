@@ -32,8 +32,8 @@ SITES = [PARIS, LYON]
 def phone(dn='1502', model='440HD', site_name='paris', firmware='2.2.16.142.12', features_=None, **line_extra):
     line = {'dn': dn, 'display_name': 'Agent %s' % dn, 'features': features_ or {}}
     line.update(line_extra)
-    return {'address': '127.0.1.12', 'model': model, 'mac': '00908F123456', 'firmware': firmware,
-            'site': site_name, 'lines': [line]}
+    return {'address': '127.0.1.12', 'gac_model': model, 'mac': '00908F123456', 'gac_firmware': firmware,
+            'gac_site': site_name, 'gac_lines': [line]}
 
 
 def the_notes_sample_phone():
@@ -471,7 +471,7 @@ def test_sca_secondary_registering_as_the_shared_line_writes_no_dn():
 
 def test_sca_preferred_site_is_ignored_outside_bc_so_one_inventory_switches_deployment():
     phones = sca_pair()
-    phones['phone-1502']['lines'][0]['features']['sca'] = {'role': 'primary', 'preferred_site': 'lyon'}
+    phones['phone-1502']['gac_lines'][0]['features']['sca'] = {'role': 'primary', 'preferred_site': 'lyon'}
     state = standalone(phones, SITES)
     assert tserver(state)['sca-preferred-site'] is None
     assert tserver(state)['shared-line'] == 'true'
@@ -512,7 +512,7 @@ def test_a_sca_secondary_needs_its_primary_in_the_inventory_with_the_same_sip_au
     del pair['phone-1502']
     assert rules(preflight(pair, [PARIS])) == ['sca_primary']
     pair = sca_pair()
-    pair['phone-sec']['lines'][0]['features']['sip_auth'] = False
+    pair['phone-sec']['gac_lines'][0]['features']['sip_auth'] = False
     findings = preflight(pair, [PARIS])
     assert rules(findings) == ['sca_primary'] and 'phone-sec line 0 (dn 1503)' in str(findings[0])
 
@@ -520,7 +520,7 @@ def test_a_sca_secondary_needs_its_primary_in_the_inventory_with_the_same_sip_au
 def test_decommissioning_a_sca_primary_with_its_secondaries_is_allowed():
     pair = sca_pair()
     for host in pair.values():
-        for line in host['lines']:
+        for line in host['gac_lines']:
             line['state'] = 'absent'
     assert rules(preflight(pair, [PARIS])) == []
     state = desired_state(pair, [PARIS])
@@ -613,7 +613,7 @@ def test_an_unknown_feature_parameter_is_refused():
 
 def test_more_lines_than_the_model_has_is_refused():
     raw = phone(model='420HD')
-    raw['lines'] = [{'dn': str(1500 + n)} for n in range(3)]
+    raw['gac_lines'] = [{'dn': str(1500 + n)} for n in range(3)]
     findings = preflight({'phone-1502': raw}, [PARIS])
     assert rules(findings) == ['line_count']
     assert '420HD has 2 lines' in str(findings[0])
@@ -621,7 +621,7 @@ def test_more_lines_than_the_model_has_is_refused():
 
 def test_lines_that_disagree_on_a_phone_wide_key_are_refused():
     raw = phone(features_={'auto_answer': True})
-    raw['lines'].append({'dn': '1503', 'features': {'auto_answer': False}})
+    raw['gac_lines'].append({'dn': '1503', 'features': {'auto_answer': False}})
     findings = preflight({'phone-1502': raw}, [PARIS])
     assert rules(findings) == ['phone_wide_conflict']
     assert 'voip/auto_answer/enabled' in str(findings[0])
@@ -629,7 +629,7 @@ def test_lines_that_disagree_on_a_phone_wide_key_are_refused():
 
 def test_a_line_that_leaves_out_a_phone_wide_flag_follows_the_others():
     raw = phone(features_={'auto_answer': True})
-    raw['lines'].append({'dn': '1503'})
+    raw['gac_lines'].append({'dn': '1503'})
     assert settings(standalone({'phone-1502': raw}))['voip/auto_answer/enabled'] == '1'
 
 
@@ -674,7 +674,7 @@ def test_no_finding_shows_a_secret():
 
 def test_the_input_is_not_changed():
     phones = {'phone-1502': the_notes_sample_phone()}
-    phones['phone-1502']['lines'][0]['features']['mwi'] = {'voice_mail_number': '8000'}
+    phones['phone-1502']['gac_lines'][0]['features']['mwi'] = {'voice_mail_number': '8000'}
     before = copy.deepcopy(phones)
     standalone(phones)
     assert phones == before
@@ -718,3 +718,37 @@ def test_every_flag_and_parameter_is_documented_in_the_inventory_schema():
             assert '`%s`' % spec.name in text
     for field in features.PHONE_FIELDS + features.LINE_FIELDS + features.SITE_FIELDS:
         assert '`%s`' % field in text
+
+
+def bare_names(host_vars):
+    """The same host with the schema's names before 0.3.0 (model, firmware, site, lines)."""
+    return dict((name[4:] if name in ('gac_model', 'gac_firmware', 'gac_site', 'gac_lines') else name, value)
+                for name, value in host_vars.items())
+
+
+def test_the_bare_names_still_work_for_one_release_with_one_deprecation_naming_the_hosts():
+    prefixed = {'phone-1502': phone(features_={'remote_answer': True}), 'phone-1503': phone(dn='1503')}
+    bare = dict((host, bare_names(host_vars)) for host, host_vars in prefixed.items())
+    state = desired_state(bare, SITES)
+    expected = desired_state(prefixed, SITES)
+    assert state['phones'] == expected['phones'] and state['switches'] == expected['switches']
+    assert expected['deprecations'] == []
+    assert len(state['deprecations']) == 4            # model, firmware, site, lines: one each, all hosts named
+    assert state['deprecations'][0] == ('phone-1502, phone-1503: the inventory variable model is deprecated '
+                                        '(removed in 0.4.0): rename it gac_model (the prefixed name wins when both '
+                                        'are set) [deprecated_name]')
+
+
+def test_a_site_set_by_another_inventory_source_loses_to_gac_site():
+    host_vars = phone()
+    host_vars['site'] = {'id': 7, 'name': 'NetBox DC', 'slug': 'dc'}   # what NetBox's inventory plugin sets
+    host_vars['sites'] = ['dc']
+    state = desired_state({'phone-1502': host_vars}, SITES)
+    assert state['phones']['phone-1502']['site'] == 'paris' and state['deprecations'] == []
+
+
+def test_a_schema_message_names_the_variable_as_the_inventory_wrote_it():
+    host_vars = bare_names(phone())
+    host_vars['model'] = '450HD'
+    assert 'phone-1502: model must be one of' in str(preflight({'phone-1502': host_vars}, SITES)[-1])
+    assert 'phone-1502: gac_model must be one of' in str(preflight({'phone-1502': phone(model='450HD')}, SITES)[0])
