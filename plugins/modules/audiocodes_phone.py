@@ -87,20 +87,24 @@ options:
     default: {}
   update_secrets:
     description:
-      - When to write the secret keys of O(settings).
+      - When to write the secret keys of O(settings) (the same option, with the same choices, on
+        every module of the collection that writes a secret it cannot always read back).
+      - V(on_create) writes a secret only where the phone shows it empty, so a secret set once (by
+        this module or by hand) is never changed; one the phone does not show at all is written only
+        when the module uploads a file for another reason.
       - V(on_change) compares a secret the phone shows in clear like any key; a secret the
         phone shows encrypted or not at all cannot be compared, so it is written only when the
         module uploads a file for another reason.
       - V(always) writes every secret of O(settings) on every run, so such a run always reports
         a change.
     type: str
-    choices: [on_change, always]
+    choices: [on_create, on_change, always]
     default: on_change
   wait_for_reboot:
     description:
       - Wait until the phone is back after a restart caused by the change, then verify.
       - With V(false) the module returns right after the upload (or the restart it triggered),
-        with RV(rebooted=pending) and without verifying; run it again later (for example in
+        with RV(reboot_pending=true) and without verifying; run it again later (for example in
         check mode) to verify. This lets a play overlap the restarts of many phones.
       - Even with V(false) the module waits when the outcome of its upload is unclear (the phone
         stopped answering during the upload) - it waits for the phone, reads its configuration and
@@ -130,10 +134,30 @@ options:
       - Saved on every run, check mode included.
     type: bool
     default: false
+  backup_options:
+    description:
+      - Where O(backup=true) saves the configuration, as in the network collections'
+        C(backup_options).
+      - Ignored unless O(backup=true).
+    type: dict
+    version_added: 0.3.0
+    suboptions:
+      dir_path:
+        description:
+          - Directory of the backup files, on the host that runs the module (the controller for a
+            phone task delegated to C(localhost)); created with mode 0700 when missing.
+          - Defaults to the environment variable E(AUDIOCODES_BACKUP_DIR), else to
+            C(~/.ansible/backups/telephony.genesys_audiocodes) of the user running the module;
+            never the working directory (an AWX job's working directory vanishes with the job).
+        type: path
+      filename:
+        description:
+          - Name of the backup file in O(backup_options.dir_path); a file of that name is replaced.
+          - Defaults to C(<host>_<timestamp>_<configuration file name>), a new file per run.
+        type: str
   backup_dir:
     description:
-      - Directory for O(backup) files, created with mode 0700 when missing.
-      - Defaults to C(backup) in the module's working directory.
+      - Deprecated, use O(backup_options.dir_path) (the same directory); removed in version 1.0.0.
     type: path
   initial_password:
     description:
@@ -188,7 +212,8 @@ EXAMPLES = r'''
       voip/auto_answer/enabled: true
     wait_for_reboot: false
     backup: true
-    backup_dir: /var/backups/phones
+    backup_options:
+      dir_path: /var/backups/phones
   delegate_to: localhost
 '''
 
@@ -218,11 +243,20 @@ diff:
 rebooted:
   description:
     - V(true) when the phone restarted (by itself after the upload, or through C(reboot.htm)) and came back.
-    - V(pending) when it is restarting and O(wait_for_reboot=false).
-    - V(false) when it applied the change live, or nothing changed.
+    - V(false) when it applied the change live, when nothing changed, or when it is restarting and
+      O(wait_for_reboot=false) (then RV(reboot_pending=true)).
+    - Before version 0.3.0 a restart the module did not wait for was V(pending) here.
   returned: always
-  type: raw
+  type: bool
   sample: false
+reboot_pending:
+  description:
+    - V(true) when the phone is restarting to apply the change and O(wait_for_reboot=false) left it
+      so; the change is not verified yet.
+  returned: always
+  type: bool
+  sample: false
+  version_added: 0.3.0
 device:
   description: What the phone is.
   returned: always
@@ -244,7 +278,7 @@ backup_file:
   description: Path of the saved configuration.
   returned: when O(backup=true)
   type: str
-  sample: backup/127.0.1.12_20260101T120000000000_420HD_00908F123456.cfg
+  sample: /home/awx/.ansible/backups/telephony.genesys_audiocodes/192.0.2.12_20260101T120000000000_420HD_00908F123456.cfg
 not_kept:
   description: Keys the phone did not keep after the upload (the task fails).
   returned: when verification fails

@@ -46,7 +46,7 @@ options:
     description:
       - Wait until the phone has restarted and answers again.
       - With V(false) the module returns right after asking for the restart, with
-        RV(rebooted=pending).
+        RV(rebooted=false) and RV(reboot_pending=true).
     type: bool
     default: true
   wait_for_registration:
@@ -88,11 +88,19 @@ EXAMPLES = r'''
 RETURN = r'''
 rebooted:
   description:
-    - V(true) when the phone restarted and answers again; V(pending) when the module did not wait.
-    - V(false) in check mode.
+    - V(true) when the phone restarted and answers again.
+    - V(false) when the module did not wait (then RV(reboot_pending=true)), and in check mode.
+    - Before version 0.3.0 a restart the module did not wait for was V(pending) here.
   returned: always
-  type: raw
+  type: bool
   sample: true
+reboot_pending:
+  description:
+    - V(true) when the phone was asked to restart and O(wait_for_reboot=false) left it restarting.
+  returned: always
+  type: bool
+  sample: false
+  version_added: 0.3.0
 lines:
   description: Registration of the phone's lines once the enabled ones were registered.
   returned: when O(wait_for_registration=true)

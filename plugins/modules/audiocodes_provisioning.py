@@ -107,10 +107,10 @@ options:
     default: {}
   update_secrets:
     description:
-      - As in M(telephony.genesys_audiocodes.audiocodes_phone). Secrets the phone hides are in the
-        file in any case.
+      - As in M(telephony.genesys_audiocodes.audiocodes_phone) (V(on_create) since version 0.3.0).
+        Secrets the phone hides are in the file in any case.
     type: str
-    choices: [on_change, always]
+    choices: [on_create, on_change, always]
     default: on_change
   initial_password:
     description:

@@ -35,13 +35,13 @@ attributes:
   diff_mode:
     description:
       - One diff per changed Agent Login; secrets masked.
-      - GAX never returns the password, so with O(update_password=always) the diff can only say it
+      - GAX never returns the password, so when O(update_secrets) writes it the diff can only say it
         was written, not whether it differed.
     support: partial
   idempotent:
     description:
-      - Idempotent with O(update_password=on_create) (the default).
-      - With O(update_password=always) the password is written, and the task reports a change, on
+      - Idempotent with O(update_secrets=on_create) (the default) and O(update_secrets=on_change).
+      - With O(update_secrets=always) the password is written, and the task reports a change, on
         every run, because GAX never returns it to compare.
     support: partial
 options:
@@ -59,18 +59,26 @@ options:
   login_password:
     description:
       - Password of the Agent Login (the agent enters it on the phone). Write-only, GAX never
-        returns it. When it is written depends on O(update_password).
+        returns it. When it is written depends on O(update_secrets).
       - Named C(login_password) because O(password) is the password of the GAX user.
       - Never shown in results, diffs or messages.
     type: str
-  update_password:
+  update_secrets:
     description:
-      - V(on_create) sets O(login_password) only when the Agent Login is created.
+      - When O(login_password) is written (the same option, with the same choices, on every module
+        of the collection that writes a secret it cannot always read back).
+      - V(on_create) sets it only when the Agent Login is created.
+      - V(on_change) writes it whenever the Agent Login is updated for another reason (an option or
+        O(enabled) differs); GAX never returns the password, so it cannot be compared by itself.
       - V(always) writes it on every run (the task then always reports a change).
       - With O(agent_logins), the default for each entry that does not set its own.
+      - The alias C(update_password) (the option's name before version 0.3.0) is deprecated and
+        will be removed in version 1.0.0.
     type: str
-    choices: [on_create, always]
+    choices: [on_create, on_change, always]
     default: on_create
+    aliases: [update_password]
+    version_added: 0.3.0
   folder:
     description:
       - DBID of the folder (CfgFolder) a new Agent Login is created in; without it GAX uses the
@@ -119,10 +127,13 @@ options:
       login_password:
         description: As O(login_password).
         type: str
-      update_password:
-        description: As O(update_password); defaults to the top-level O(update_password).
+      update_secrets:
+        description:
+          - As O(update_secrets); defaults to the top-level O(update_secrets).
+          - The alias C(update_password) is deprecated and will be removed in version 1.0.0.
         type: str
-        choices: [on_create, always]
+        choices: [on_create, on_change, always]
+        aliases: [update_password]
       folder:
         description: As O(folder).
         type: str
@@ -166,7 +177,7 @@ EXAMPLES = r'''
     username: default
     password: "{{ gax_password }}"
     switch: "{{ item }}"
-    update_password: always
+    update_secrets: always
     agent_logins:
       - login_code: "7001"
         login_password: "{{ agent_7001_password }}"
@@ -254,7 +265,10 @@ def login_options(entry):
         return {} if entry else {'default': value}
     return dict(
         login_password=dict(type='str', no_log=True),
-        update_password=dict(type='str', choices=['on_create', 'always'], no_log=False, **default('on_create')),
+        update_secrets=dict(type='str', choices=list(core.UPDATE_SECRETS), no_log=False, aliases=['update_password'],
+                            deprecated_aliases=[dict(name='update_password', version='1.0.0',
+                                                     collection_name='telephony.genesys_audiocodes')],
+                            **default('on_create')),
         folder=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], **default('present')),
         enabled=dict(type='bool'),

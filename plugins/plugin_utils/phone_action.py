@@ -140,6 +140,10 @@ class PhoneAction(ActionBase):
         result, masker = module_support.outcome(self.core_function, params, **options)
         no_log_values.update(masker.values)
         warnings = result.pop('warnings', None) or []
+        # A deprecated option or alias, as AnsibleModule would report it (deprecated_aliases, removed_in_version).
+        notices = [dict(notice) for notice in validation._deprecations]
+        if notices:
+            result['deprecations'] = notices
         return self._returned(result, params, no_log_values, warnings)
 
     @staticmethod

@@ -130,7 +130,7 @@ def test_a_session_that_expires_between_requests_is_renewed(phone):
 def test_without_waiting_the_module_returns_while_the_phone_restarts(phone, after_upload):
     phone.reset(after_upload=after_upload)
     result, dummy = run_module(MODULE, phone.args(settings=SETTINGS, wait_for_reboot=False))
-    assert result['changed'] is True and result['rebooted'] == 'pending'
+    assert result['changed'] is True and result['rebooted'] is False and result['reboot_pending'] is True
     assert phone.info()['state'] == 'rebooting'
     assert phone.counters().get('restarts') == 1
 
@@ -138,7 +138,7 @@ def test_without_waiting_the_module_returns_while_the_phone_restarts(phone, afte
 def test_the_live_variant_without_waiting_is_verified_at_once(phone):
     phone.reset(after_upload='live')
     result, dummy = run_module(MODULE, phone.args(settings=SETTINGS, wait_for_reboot=False))
-    assert result['changed'] is True and result['rebooted'] is False
+    assert result['changed'] is True and result['rebooted'] is False and result['reboot_pending'] is False
     assert_holds(phone, SETTINGS)
     assert phone.counters().get('restarts', 0) == 0
 
@@ -333,8 +333,23 @@ def test_a_secret_shown_in_clear_is_compared_like_any_key(phone):
     assert again['changed'] is False
 
 
+def test_update_secrets_on_create_writes_a_secret_only_where_the_phone_has_none(phone):
+    phone.reset(secrets='clear')
+    key = 'voip/line/0/auth_password'
+    result, dummy = run_module(MODULE, phone.args(settings={key: ''}, update_secrets='always'))
+    assert result['changed'] is True and phone.config()[key] == ''
+    result, output = run_module(MODULE, phone.args(settings={key: LINE_PASSWORD}, update_secrets='on_create'))
+    assert result['changed'] is True and phone.config()[key] == LINE_PASSWORD
+    assert_no_secret(result, output)
+    phone.clear_counters()
+    result, dummy = run_module(MODULE, phone.args(settings={key: 'Another-Pw-77'}, update_secrets='on_create'))
+    assert result['changed'] is False and phone.config()[key] == LINE_PASSWORD
+    assert phone.counters().get('writes', 0) == 0
+
+
 def test_backup_saves_the_configuration_as_downloaded_with_mode_0600(phone, tmp_path):
-    result, dummy = run_module(MODULE, phone.args(settings=SETTINGS, backup=True, backup_dir=str(tmp_path / 'saved')))
+    result, dummy = run_module(MODULE, phone.args(settings=SETTINGS, backup=True,
+                                                  backup_options={'dir_path': str(tmp_path / 'saved')}))
     path = result['backup_file']
     assert os.path.dirname(path) == str(tmp_path / 'saved')
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -343,6 +358,32 @@ def test_backup_saves_the_configuration_as_downloaded_with_mode_0600(phone, tmp_
     assert 'voip/line/0/id=1501\n' in text            # before the change
     assert 'system/password={"' in text               # secrets as the phone showed them
     assert phone.config()['voip/line/0/id'] == '1502'
+
+
+def test_backup_goes_to_AUDIOCODES_BACKUP_DIR_else_home_never_the_working_directory(phone, tmp_path):
+    home = tmp_path / 'home'
+    result, output = run_module(MODULE, phone.args(backup=True), env={'HOME': str(home)})
+    assert not result.get('failed'), output
+    default = home / '.ansible' / 'backups' / 'telephony.genesys_audiocodes'
+    assert os.path.dirname(result['backup_file']) == str(default)
+    assert stat.S_IMODE(os.stat(str(default)).st_mode) == 0o700
+    assert not (tmp_path / 'backup').exists()
+    result, output = run_module(MODULE, phone.args(backup=True),
+                                env={'HOME': str(home), 'AUDIOCODES_BACKUP_DIR': str(tmp_path / 'from-env')})
+    assert os.path.dirname(result['backup_file']) == str(tmp_path / 'from-env')
+
+
+def test_backup_options_filename_names_the_file_and_backup_dir_still_works_deprecated(phone, tmp_path):
+    options = {'dir_path': str(tmp_path / 'named'), 'filename': 'phone-1.cfg'}
+    for dummy in range(2):      # the named file is replaced, not added to
+        result, output = run_module(MODULE, phone.args(backup=True, backup_options=options))
+        assert result['backup_file'] == str(tmp_path / 'named' / 'phone-1.cfg'), output
+    assert os.listdir(str(tmp_path / 'named')) == ['phone-1.cfg']
+    assert not result.get('deprecations')
+    result, output = run_module(MODULE, phone.args(backup=True, backup_dir=str(tmp_path / 'old')))
+    assert os.path.dirname(result['backup_file']) == str(tmp_path / 'old')
+    notices = json.dumps(result.get('deprecations'))     # its shape differs between ansible-core versions
+    assert "'backup_dir' is deprecated" in notices and '1.0.0' in notices and 'telephony.genesys_audiocodes' in notices
 
 
 def test_the_secret_never_appears_in_ansible_output_at_any_verbosity(phone, tmp_path):

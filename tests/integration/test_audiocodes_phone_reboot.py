@@ -24,7 +24,7 @@ def phone(lab):
 
 def test_check_mode_says_it_would_restart_and_does_not(phone):
     result, output = run_module(MODULE, phone.args(), check=True)
-    assert result['changed'] is True and result['rebooted'] is False
+    assert result['changed'] is True and result['rebooted'] is False and result['reboot_pending'] is False
     assert 'would be restarted' in result['msg']
     counters = phone.counters()
     assert counters.get('restarts', 0) == 0 and counters.get('writes', 0) == 0
@@ -33,7 +33,7 @@ def test_check_mode_says_it_would_restart_and_does_not(phone):
 
 def test_a_restart_is_waited_for(phone):
     result, output = run_module(MODULE, phone.args())
-    assert result['changed'] is True and result['rebooted'] is True
+    assert result['changed'] is True and result['rebooted'] is True and result['reboot_pending'] is False
     counters = phone.counters()
     assert counters.get('reboot') == 1 and counters.get('restarts') == 1
     assert counters.get('ignored_post', 0) == 0
@@ -44,7 +44,7 @@ def test_a_restart_is_waited_for(phone):
 
 def test_without_waiting_the_phone_is_still_restarting(phone):
     result, dummy = run_module(MODULE, phone.args(wait_for_reboot=False))
-    assert result['rebooted'] == 'pending'
+    assert result['rebooted'] is False and result['reboot_pending'] is True
     assert phone.info()['state'] == 'rebooting'
 
 

@@ -89,9 +89,9 @@ def test_the_password_is_written_on_create_only_by_default(lab):
     assert stored_login(lab, '7001')['password'] == AGENT_SECRET
 
 
-def test_update_password_always_writes_it_on_every_run(lab):
+def test_update_secrets_always_writes_it_on_every_run(lab):
     for secret in ('first-Secret-1', 'second-Secret-2', 'second-Secret-2'):
-        result = run_login(login_code='7000', login_password=secret, update_password='always')
+        result = run_login(login_code='7000', login_password=secret, update_secrets='always')
         assert result['agent_logins'][0]['action'] == 'updated'
         assert result['agent_logins'][0]['changes'] == {'login_password': {'before': MASK, 'after': MASK}}
         assert stored_login(lab, '7000')['password'] == secret
@@ -151,8 +151,23 @@ def test_a_lost_create_answer_makes_no_second_login(lab):
     assert lab.get('gax', '/duplicates?instance=gax') == []
 
 
+def test_update_password_still_works_for_one_release_with_a_deprecation_warning(lab):
+    run_login(login_code='7002', login_password=AGENT_SECRET)
+    args = params(login_code='7002', login_password='renewed-Secret-3', update_password='always')
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
+               'telephony.genesys_audiocodes.genesys_agent_login', '-a', json.dumps(args)]
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.collections'), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_DEPRECATION_WARNINGS='1')
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, cwd=os.path.dirname(REPO), env=env)
+    output = ' '.join((done.stdout + done.stderr).split())
+    assert done.returncode == 0, output
+    assert stored_login(lab, '7002')['password'] == 'renewed-Secret-3'
+    assert 'DEPRECATION WARNING' in output and 'update_password' in output, output
+    assert '1.0.0' in output and 'renewed-Secret-3' not in output
+
+
 def test_the_module_prints_no_secret_at_the_highest_verbosity(lab):
-    args = params(login_code='7001', login_password=AGENT_SECRET, update_password='always',
+    args = params(login_code='7001', login_password=AGENT_SECRET, update_secrets='always',
                   options={'TServer': {'password': 'annex-Secret-8'}})
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
                'telephony.genesys_audiocodes.genesys_agent_login', '-a', json.dumps(args), '-vvvv', '--diff']

@@ -22,6 +22,7 @@ zero-touch issue: mode 0600, served over HTTPS with authentication only) - no pl
 writes any; a folder named ``provisioning`` would be skipped and its files must be mode 0600.
 """
 
+import json
 import os
 import stat
 
@@ -111,7 +112,7 @@ def make_runs(lab_factory, tmp):
     workspace = Workspace(str(tmp / 'workspace'))
     result = Runs(inventory, workspace, inventory_secrets(inventory), lab)
     backups = os.path.join(workspace.root, 'backups')
-    extra = ['audiocodes_phone_backup=true', 'audiocodes_phone_backup_dir=%s' % backups]
+    extra = ['audiocodes_phone_backup=true', json.dumps({'audiocodes_phone_backup_options': {'dir_path': backups}})]
     for label, check in (('check', True), ('real', False)):
         playbook = every_playbook(str(tmp / ('every-playbook-%s.yml' % label)), check)
         result.runs[label] = run_playbook(playbook, inventory, BLOCK, extra=extra, check=check, diff=True,

@@ -222,7 +222,7 @@ class CallbackModule(CallbackBase):
 
 
 class Workspace:
-    """One folder for everything the runs write: the working directory (default backup dir),
+    """One folder for everything the runs write: the working directory,
     ANSIBLE_HOME, local and remote temporary files, the fact cache, retry files, the log file and
     the dump of every task result. ``files()`` lists them for the secret scan."""
 

@@ -124,9 +124,19 @@ def _client(params, client):
     return client if client is not None else PhoneClient.from_params(params)
 
 
+UPDATE_SECRETS = ('on_create', 'on_change', 'always')
+"""When a secret of ``settings`` is written (the modules' ``update_secrets``): on_create only where
+the phone shows it empty, on_change where it differs (or alongside other writes when the phone hides
+it), always on every run."""
+
+
 def plan(settings, have, update_secrets='on_change'):
     """(writes, unknown): the file values to write, and the secrets whose current value the
-    phone hides (shown encrypted or not at all), which are written only alongside other writes."""
+    phone hides (shown encrypted or not at all), which are written only alongside other writes.
+
+    With ``on_create`` a secret the phone shows (in clear or encrypted) is never written, one it
+    shows empty is, and one it does not show at all goes with other writes (a firmware that hides
+    its secrets cannot tell an unset one from a set one)."""
     writes, unknown = {}, {}
     for key in sorted(settings):
         wanted = settings[key]
@@ -136,6 +146,11 @@ def plan(settings, have, update_secrets='on_change'):
             hidden = current is None or keys.is_encrypted(current) or keys.is_encrypted(value)
             if update_secrets == 'always':
                 writes[key] = value
+            elif update_secrets == 'on_create':
+                if current is None:
+                    unknown[key] = value
+                elif not current.strip() and str(wanted if wanted is not None else '').strip():
+                    writes[key] = value
             elif keys.is_encrypted(value) and current is not None and current.strip() == value:
                 continue
             elif hidden:
@@ -211,18 +226,52 @@ def backup_bytes(data, masker=None):
     return b''.join(lines)
 
 
+BACKUP_DIR_ENV = 'AUDIOCODES_BACKUP_DIR'
+BACKUP_DIR_DEFAULT = '~/.ansible/backups/telephony.genesys_audiocodes'
+COLLECTION_NAME = 'telephony.genesys_audiocodes'
+
+
+def backup_directory(params):
+    """Where backups go: backup_options.dir_path, else the deprecated backup_dir, else
+    $AUDIOCODES_BACKUP_DIR, else ~/.ansible/backups/telephony.genesys_audiocodes (never the working
+    directory, which vanishes with an AWX job); ~ expanded on the host that runs the module."""
+    options = params.get('backup_options') or {}
+    directory = options.get('dir_path') or params.get('backup_dir') or os.environ.get(BACKUP_DIR_ENV) or BACKUP_DIR_DEFAULT
+    return os.path.abspath(os.path.expanduser(directory))
+
+
 def _backup(params, snapshot, masker=None):
-    """Save the configuration as downloaded (secrets in clear left out: ``backup_bytes``), mode 0600."""
-    directory = params.get('backup_dir') or os.path.join(os.getcwd(), 'backup')
+    """Save the configuration as downloaded (secrets in clear left out: ``backup_bytes``), mode 0600.
+
+    Named ``<host>_<timestamp>_<file name>`` unless backup_options.filename names it (then a file of
+    that name is replaced)."""
+    directory = backup_directory(params)
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o700)
-    stamp = datetime.datetime.now().strftime('%Y%m%dT%H%M%S%f')
-    host = re.sub(r'[^A-Za-z0-9.-]', '_', params['host'])
-    path = os.path.join(directory, '%s_%s_%s' % (host, stamp, snapshot.name or 'configuration.cfg'))
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    filename = (params.get('backup_options') or {}).get('filename')
+    if filename:
+        path = os.path.join(directory, filename)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    else:
+        stamp = datetime.datetime.now().strftime('%Y%m%dT%H%M%S%f')
+        host = re.sub(r'[^A-Za-z0-9.-]', '_', params['host'])
+        path = os.path.join(directory, '%s_%s_%s' % (host, stamp, snapshot.name or 'configuration.cfg'))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    handle = os.open(path, flags, 0o600)
+    os.fchmod(handle, 0o600)      # a replaced file keeps its mode otherwise
     with os.fdopen(handle, 'wb') as stream:
         stream.write(backup_bytes(snapshot.data, masker))
     return path
+
+
+def _restarting(result):
+    """The phone is restarting and the module does not wait for it (yet)."""
+    result.update(rebooted=False, reboot_pending=True)
+
+
+def _restarted(result):
+    """The phone went down and came back."""
+    result.update(rebooted=True, reboot_pending=False)
 
 
 def _read_back(client):
@@ -284,7 +333,8 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
     """Upload, then follow the phone: it restarts by itself, applies live, or needs reboot.htm.
 
     ``result['rebooted']`` says what was seen: True once it went down and came back (by itself
-    or through reboot.htm), 'pending' when the module does not wait, False when applied live.
+    or through reboot.htm), False when applied live or when the module does not wait for a restart
+    under way (then ``result['reboot_pending']`` is True).
     """
     subject = client.subject
     wait = params.get('wait_for_reboot', True)
@@ -307,7 +357,7 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
         back = _completed(client.read_config(again=True).values, writes, device)
         _check_secrets(subject, secrets_before, back, result, masker)
         if not not_kept(writes, back):
-            result['rebooted'] = True
+            _restarted(result)
             return
         gone = False
     if new_password is not None:
@@ -324,7 +374,7 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
             gone = True         # restarting by itself
         elif client.down_seen:
             # It restarted by itself and was back before the read-back gave up: what it shows is final.
-            result['rebooted'] = True
+            _restarted(result)
             missing = not_kept(writes, after_values)
             if missing and verify:
                 raise _not_kept_error(subject, missing, writes, device, result, masker)
@@ -335,17 +385,17 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
             # Not (all) applied and the phone kept running: a restart applies what waits for one
             # (and a key still missing afterwards is reported below).
             client.reboot()
-            result['rebooted'] = 'pending'
+            _restarting(result)
             if not wait:
                 return
             client.watch_reboot(client.clock() + timeout)
-            result['rebooted'] = True
+            _restarted(result)
     if gone:
-        result['rebooted'] = 'pending'
+        _restarting(result)
         if not wait:
             return
         client.wait_until_back(client.clock() + timeout, 'the upload')
-        result['rebooted'] = True
+        _restarted(result)
     if not verify:
         return
     back = _completed(client.read_config(again=True).values, writes, device)
@@ -397,6 +447,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
         'changed': bool(writes),
         'changes': changes,
         'rebooted': False,
+        'reboot_pending': False,
         'device': device,
     }
     keep = {}
@@ -425,7 +476,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
            secrets_before=_secrets_shown(snapshot.values, writes, keep),
            leave_out=[key for key in masked if key not in writes and key not in keep],
            new_password=params['password'] if admin_writes else None)
-    if admin_writes and result['rebooted'] != 'pending':
+    if admin_writes and not result['reboot_pending']:
         prove_admin_password(params, client)
     return masker.mask(result)
 
@@ -461,16 +512,17 @@ def run_phone_reboot(params, check_mode=False, masker=None, client=None):
     client = _client(params, client)
     if check_mode:
         client.show(pages.REBOOT_PAGE)        # proves the credentials and the page, writes nothing
-        return {'changed': True, 'rebooted': False, 'msg': '%s would be restarted' % subject}
+        return {'changed': True, 'rebooted': False, 'reboot_pending': False, 'msg': '%s would be restarted' % subject}
     wait = params.get('wait_for_reboot', True)
     timeout = params.get('reboot_timeout') or 300
     client.reboot()
-    result = {'changed': True, 'rebooted': 'pending'}
+    result = {'changed': True}
+    _restarting(result)
     if not wait:
         return result
     deadline = client.clock() + timeout
     client.watch_reboot(deadline)
-    result['rebooted'] = True
+    _restarted(result)
     if params.get('wait_for_registration'):
         lines = keys.enabled_lines(client.read_config().values)
         result['lines'] = client.wait_registered(lines, deadline)

@@ -27,17 +27,26 @@ def connection_argument_spec():
     )
 
 
+def backup_options_spec():
+    """backup_options, as netcommon's modules take it (dir_path, filename)."""
+    return dict(type='dict', options=dict(
+        dir_path=dict(type='path'),
+        filename=dict(type='str'),
+    ))
+
+
 def phone_argument_spec():
     """The options of module audiocodes_phone (its action plugin validates with the same spec)."""
     spec = connection_argument_spec()
     spec.update(
         settings=dict(type='dict', default={}),
-        update_secrets=dict(type='str', choices=['on_change', 'always'], default='on_change', no_log=False),
+        update_secrets=dict(type='str', choices=list(core.UPDATE_SECRETS), default='on_change', no_log=False),
         wait_for_reboot=dict(type='bool', default=True),
         reboot_timeout=dict(type='int', default=300),
         verify=dict(type='bool', default=True),
         backup=dict(type='bool', default=False),
-        backup_dir=dict(type='path'),
+        backup_options=backup_options_spec(),
+        backup_dir=dict(type='path', removed_in_version='1.0.0', removed_from_collection=core.COLLECTION_NAME),
         initial_password=dict(type='str', no_log=True),
     )
     return spec

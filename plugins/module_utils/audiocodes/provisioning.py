@@ -57,7 +57,7 @@ def argument_spec():
         period=dict(type='str', choices=list(PERIOD_CHOICES)),
         publish_dir=dict(type='path'),
         settings=dict(type='dict', default={}),
-        update_secrets=dict(type='str', choices=['on_change', 'always'], default='on_change', no_log=False),
+        update_secrets=dict(type='str', choices=list(core.UPDATE_SECRETS), default='on_change', no_log=False),
         initial_password=dict(type='str', no_log=True),
         resync=dict(type='str', choices=list(RESYNC_CHOICES), default='auto'),
         sip_port=dict(type='int'),

@@ -44,9 +44,11 @@ AGENT_LOGIN = objects.AGENT_LOGIN
 
 # Per-object parameters beyond the key and the fields, with their defaults. A value set at the top
 # level of a bulk call is the default for each entry that does not set it.
-ITEM_DEFAULTS = {'state': 'present', 'options': None, 'purge_options': False, 'update_password': 'on_create'}
+ITEM_DEFAULTS = {'state': 'present', 'options': None, 'purge_options': False, 'update_secrets': 'on_create'}
 STATES = ('present', 'absent')
-UPDATE_PASSWORD = ('on_create', 'always')
+UPDATE_SECRETS = ('on_create', 'on_change', 'always')
+LEGACY_NAMES = {'update_secrets': 'update_password'}
+"""A per-object parameter's name before 0.3.0 (a deprecated alias until 1.0.0), still read."""
 
 
 def gax_argument_spec():
@@ -75,7 +77,7 @@ def _text(value):
 def _item_params(kind):
     names = [kind.key_param] + [field.param for field in kind.fields] + ['state', 'options', 'purge_options']
     if any(field.mode == objects.WRITE_ONLY for field in kind.fields):
-        names.append('update_password')
+        names.append('update_secrets')
     return names
 
 
@@ -104,14 +106,22 @@ def _entries(kind, params):
                              'give each %s as a mapping with at least %s' % (kind.noun, kind.key_param))
         entry = {}
         for name in names:
-            value = item.get(name)
+            value = _given(item, name)
             if value is None and name != kind.key_param:
-                value = params.get(name)
+                value = _given(params, name)
             if value is None:
                 value = ITEM_DEFAULTS.get(name)
             entry[name] = value
         entries.append(entry)
     return entries
+
+
+def _given(mapping, name):
+    """``mapping[name]``, else its name before 0.3.0 (a role or caller not yet updated)."""
+    value = mapping.get(name)
+    if value is None and name in LEGACY_NAMES:
+        value = mapping.get(LEGACY_NAMES[name])
+    return value
 
 
 def _check_key(kind, key, where):
@@ -126,7 +136,7 @@ def _check_key(kind, key, where):
 
 
 def _want(kind, entry, index, switch):
-    """One entry checked and shaped: ``{key, state, fields, options, purge, update_password, subject}``."""
+    """One entry checked and shaped: ``{key, state, fields, options, purge, update_secrets, subject}``."""
     key = _check_key(kind, entry.get(kind.key_param), 'entry %d of %s' % (index + 1, kind.plural))
     subject = '%s %s on switch %s' % (kind.noun, key, switch)
     if entry['state'] not in STATES:
@@ -145,14 +155,14 @@ def _want(kind, entry, index, switch):
             raise InputError(subject, '%s must be a string, got %s' % (field.param, type(value).__name__),
                              'quote the %s' % field.param)
         fields[field.param] = value if isinstance(value, bool) else str(value)
-    update_password = entry.get('update_password') or 'on_create'
-    if update_password not in UPDATE_PASSWORD:
-        raise InputError(subject, 'update_password %r is not one of %s' % (update_password, ', '.join(UPDATE_PASSWORD)),
-                         'use on_create or always')
+    update_secrets = entry.get('update_secrets') or 'on_create'
+    if update_secrets not in UPDATE_SECRETS:
+        raise InputError(subject, 'update_secrets %r is not one of %s' % (update_secrets, ', '.join(UPDATE_SECRETS)),
+                         'use on_create, on_change or always')
     return {
         'key': key, 'subject': subject, 'state': entry['state'], 'fields': fields,
         'options': objects.validate_options(entry.get('options'), subject),
-        'purge': bool(entry.get('purge_options')), 'update_password': update_password,
+        'purge': bool(entry.get('purge_options')), 'update_secrets': update_secrets,
     }
 
 
@@ -286,16 +296,18 @@ def _plan(kind, want, obj, switch, masker):
         return plan
     if obj is None:
         return _plan_create(kind, want, switch, plan)
-    body_fields = {}
+    body_fields, alongside = {}, []
     for field in kind.fields:
         wanted = want['fields'].get(field.param)
         if wanted is None or field.mode == objects.CREATE_ONLY:
             continue
         if field.mode == objects.WRITE_ONLY:
-            if want['update_password'] == 'always':
+            if want['update_secrets'] == 'always':
                 plan['changed'][field.param] = wanted
                 have[field.param] = MASK  # unknowable: GAX never returns it
                 body_fields[field.wire] = field.to_wire(wanted)
+            elif want['update_secrets'] == 'on_change':
+                alongside.append((field, wanted))   # unknowable, so written when the object is written anyway
         elif not field.same(wanted, obj):
             if field.mode == objects.IMMUTABLE:
                 raise InputError(subject, 'its %s is %s in GAX and cannot change to %s' % (field.param, have.get(field.param), wanted),
@@ -307,6 +319,10 @@ def _plan(kind, want, obj, switch, masker):
     for (section, key), value in changed_options.items():
         plan['changed'][objects.option_name(section, key)] = value
     if plan['changed']:
+        for field, wanted in alongside:
+            plan['changed'][field.param] = wanted
+            have[field.param] = MASK
+            body_fields[field.wire] = field.to_wire(wanted)
         body = objects.with_annex(obj, after) if changed_options else copy.deepcopy(obj)
         body.update(body_fields)
         plan.update(action='updated', body=body, verify_options=changed_options)

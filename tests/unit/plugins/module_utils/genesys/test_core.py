@@ -151,14 +151,35 @@ def test_the_module_registers_option_secrets_as_no_log_values():
 def test_an_agent_login_password_is_written_on_create_only_by_default():
     login = {'type': 'CfgAgentLogin', 'dbid': '101', 'logincode': '7000', 'switchdbid': '101', 'state': 'CFGEnabled',
              'userproperties': {'property': []}}
-    prm = params(login_code='7000', login_password='agent-secret', update_password='on_create')
+    prm = params(login_code='7000', login_password='agent-secret', update_secrets='on_create')
     plan = plan_only(core.AGENT_LOGIN, prm, login)
     assert plan['action'] == 'none'
-    prm['update_password'] = 'always'
+    prm['update_secrets'] = 'always'
     plan, masker = plan_one(core.AGENT_LOGIN, prm, login)
     assert plan['action'] == 'updated' and plan['body']['password'] == 'agent-secret'
     entry = core._report(core.AGENT_LOGIN, plan, masker, 'SIP_Switch_A')[0]
     assert entry['changes'] == {'login_password': {'before': MASK, 'after': MASK}}
+
+
+def test_on_change_writes_an_agent_login_password_only_with_another_change():
+    login = {'type': 'CfgAgentLogin', 'dbid': '101', 'logincode': '7000', 'switchdbid': '101', 'state': 'CFGEnabled',
+             'userproperties': {'property': []}}
+    prm = params(login_code='7000', login_password='agent-secret', update_secrets='on_change')
+    assert plan_only(core.AGENT_LOGIN, prm, login)['action'] == 'none'
+    prm['options'] = {'TServer': {'wrap-up-time': 5}}
+    plan, masker = plan_one(core.AGENT_LOGIN, prm, login)
+    assert plan['action'] == 'updated' and plan['body']['password'] == 'agent-secret'
+    changes = core._report(core.AGENT_LOGIN, plan, masker, 'SIP_Switch_A')[0]['changes']
+    assert changes['login_password'] == {'before': MASK, 'after': MASK} and 'TServer/wrap-up-time' in changes
+
+
+def test_update_password_the_name_before_0_3_0_is_still_read():
+    login = {'type': 'CfgAgentLogin', 'dbid': '101', 'logincode': '7000', 'switchdbid': '101', 'state': 'CFGEnabled',
+             'userproperties': {'property': []}}
+    prm = params(login_code='7000', login_password='agent-secret', update_password='always')
+    assert plan_only(core.AGENT_LOGIN, prm, login)['action'] == 'updated'
+    prm = params(agent_logins=[{'login_code': '7000', 'login_password': 'agent-secret', 'update_password': 'always'}])
+    assert plan_only(core.AGENT_LOGIN, prm, login)['action'] == 'updated'
 
 
 def test_a_new_agent_login_carries_its_password():
