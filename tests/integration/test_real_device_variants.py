@@ -43,12 +43,12 @@ def assert_holds(phone, settings):
         assert same_value(value, config[key]), '%s: wanted %r, the phone holds %r' % (key, value, config[key])
 
 
-def change_then_noop(phone, settings=None, **extra):
+def change_then_noop(phone, settings=None, judge=assert_holds, **extra):
     """A change, judged from the lab, then a second run that changes nothing within the budget."""
     settings = settings or SETTINGS
     result, output = run_module(MODULE, phone.args(settings=settings, **extra))
     assert result['changed'] is True and not result.get('failed'), result.get('msg')
-    assert_holds(phone, settings)
+    judge(phone, settings)
     phone.clear_counters()
     again, output2 = run_module(MODULE, phone.args(settings=settings, **extra))
     assert again['changed'] is False and not again.get('failed'), again.get('msg')
@@ -176,3 +176,21 @@ def test_a_key_unknown_to_download_and_table_is_refused_by_name(phone):
     result, dummy = run_module(MODULE, phone.args(settings=dict(SETTINGS, **{'voip/nothing/like/this': '1'})))
     assert result['failed'] is True and 'voip/nothing/like/this' in result['msg']
     assert phone.counters().get('writes', 0) == 0
+
+
+# --- 6. enumerations spelled differently --------------------------------------------------------
+
+ENUMS = {'voip/services/msg_waiting_ind/enabled': 'DISABLE', 'voip/media/out_of_band_dtmf': 'via_sip',
+         'voip/signalling/sip/transport_protocol': 'TCP'}
+
+
+@pytest.mark.parametrize('variant', [{'enum_download': 'numbers'}, {'enum_case': 'lower'},
+                                     {'enum_case': 'database'}, {'without_assumed_keys': True}],
+                         ids=lambda variant: '%s=%s' % next(iter(variant.items())))
+def test_enums_are_written_in_the_spelling_of_the_download_and_compared_by_kind(phone, variant):
+    phone.reset(**variant)
+    change_then_noop(phone, ENUMS, judge=lambda phone, settings: None)
+    config = phone.config()
+    assert config['voip/services/msg_waiting_ind/enabled'] in ('DISABLE', '0')   # 0: the bool firmware
+    assert config['voip/media/out_of_band_dtmf'] == 'VIA_SIP'
+    assert config['voip/signalling/sip/transport_protocol'] == 'TCP'

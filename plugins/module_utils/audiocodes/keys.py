@@ -176,6 +176,10 @@ DEFAULTS = {
     'voip/talk_event/enabled': '0',
 }
 DEFAULT_OVERRIDES = {'voip/line/0/enabled': '1'}    # the first line is enabled from the factory
+# An enum's numeric code is its position in the spellings above (the database's enumlist order:
+# confirmed for msg_waiting_ind/enabled, whose 310HD dump writes 1 for ENABLE; assumed for the
+# others). A phone whose download shows a code gets codes written (docs/compatibility.md).
+ENUM_WITHOUT_CODES = frozenset(('voip/signalling/sip/redundant_proxy/mode',))   # assumed key: no code known
 
 _TRUE = ('1', 'true', 'yes', 'on')
 _FALSE = ('0', 'false', 'no', 'off')
@@ -266,6 +270,18 @@ def kind_of(key, wanted, current=None):
     return 'string'
 
 
+def enum_code(key, text):
+    """The numeric code of the enum spelling ``text`` of ``key`` (``ENABLE`` -> ``1``), or None."""
+    kind, spellings = spec_of(key)
+    if kind != 'enum' or template(key) in ENUM_WITHOUT_CODES:
+        return None
+    if _INT.match(str(text).strip()):
+        return str(int(str(text).strip()))
+    folded = [name.casefold() for name in spellings]
+    wanted = str(text).strip().casefold()
+    return str(folded.index(wanted)) if wanted in folded else None
+
+
 def same(key, wanted, current):
     """Whether the phone's ``current`` text already holds ``wanted``, compared by kind."""
     if current is None:
@@ -280,6 +296,9 @@ def same(key, wanted, current):
         if _INT.match(want) and _INT.match(have):
             return int(want) == int(have)
     elif kind == 'enum':
+        if bool(_INT.match(current.strip())) != bool(_INT.match(str(wanted).strip())):    # a code against a name
+            code = enum_code(key, wanted)
+            return code is not None and code == enum_code(key, current)
         return str(wanted).strip().casefold() == current.strip().casefold()
     return str(wanted).strip() == current.strip()
 
@@ -296,6 +315,8 @@ def file_value(key, wanted, current=None):
     if kind == 'enum':
         if current and current.casefold() == text.casefold():
             return current
+        if _INT.match(current) and enum_code(key, text) is not None:
+            return enum_code(key, text)     # the phone's download shows codes: write the code
         known = spec_of(key)[1] or ()
         spelling = next((name for name in known if name.casefold() == text.casefold()), None)
         if current and _ENUM_WORD.match(current) and not _INT.match(current):

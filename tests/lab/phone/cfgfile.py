@@ -41,8 +41,12 @@ def _shown_value(key, value, variants):
         if mode == "empty":
             return ""
         return encrypt_secret(value) if mode == "encrypted" and value else value
+    if key.kind == "enum" and variants["enum_download"] == "numbers" and key.codes:
+        return next((code for code, name in key.codes.items() if name == value), value)
     if key.kind == "enum" and variants["enum_case"] == "upper":
         return value.upper()
+    if key.kind == "enum" and variants["enum_case"] == "lower":
+        return value.lower()
     return value
 
 

@@ -135,6 +135,10 @@ class Phone:
 
     def accept(self, name, raw):
         """The value the firmware stores for name=raw, or None when it ignores it."""
+        return _accept(self.table, name, raw, _enum_numbers(self.variants))
+
+    def accept_form(self, name, raw):
+        """A web form's value: enum names, whatever the file spelling (enum_download)."""
         return _accept(self.table, name, raw, self.variants["enum_numbers"])
 
     # --- configuration file upload -----------------------------------------------------------------
@@ -158,7 +162,7 @@ class Phone:
         new = {} if variants["apply"] == "replace" else dict(base_delta)
         dropped, ignored = [], []
         for name, raw in settings.items():
-            value = _accept(table, name, raw, variants["enum_numbers"])
+            value = _accept(table, name, raw, _enum_numbers(variants))
             if name not in table.keys:
                 dropped.append(name)
             elif value is None:
@@ -320,6 +324,13 @@ class Phone:
                 config[name] = old_new[1]
             entries.append(dict(entry, config={k: v for k, v in config.items() if v is not None and k in table.keys}))
         return entries
+
+
+def _enum_numbers(variants):
+    """How enums are accepted: "only" codes (enum_download: numbers), codes too, or names only."""
+    if variants["enum_download"] == "numbers":
+        return "only"
+    return variants["enum_numbers"]
 
 
 def _accept(table, name, raw, enum_numbers):

@@ -93,6 +93,8 @@ class Key:
                 return None
             return str(number)
         if self.kind == "enum":
+            if enum_numbers == "only" and self.codes:  # a firmware that writes codes reads only codes
+                return self.codes.get(raw.strip())
             for name in self.enum:
                 if name.lower() == raw.lower():
                     return name

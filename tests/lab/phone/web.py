@@ -378,7 +378,7 @@ def submit_auto_provision(phone, request):
                 values[key] = phone.table.keys[key].default
             continue
         raw = fields[field] if choices is None else choices.get(fields[field])
-        value = phone.accept(key, raw) if raw is not None else None
+        value = phone.accept_form(key, raw) if raw is not None else None
         if value is not None:
             values[key] = value
     if phone.apply_form(values, "Auto_Provision.htm form"):
