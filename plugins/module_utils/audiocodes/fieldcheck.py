@@ -32,6 +32,7 @@ USER_AGENT_PATH = '/configuration/user_agent.txt'
 # A download missing more than this share of the key table's keys lists only modified keys.
 MODIFIED_ONLY_SHARE = 0.25
 _VERSION = re.compile(r'\d+(?:\.\d+)+')
+_VARIANT = re.compile(r'\(variant (\w+)=(\w+)')
 _TITLE = re.compile(r'<title>([^<]*)</title>', re.I)
 
 
@@ -433,7 +434,8 @@ def _download_entries(obs):
                                             len(absent), len(table), ', '.join(absent[:3]), control)))
     else:
         found.append(entry('behaviour.download', 'the download lists every key, including defaults', CONFIRMED,
-                           '%d keys; %d of the %d keys of the key table absent%s' % (len(values), len(absent), len(table), control)))
+                           '%d keys; %d of the %d keys of the key table absent%s (variant download=full)'
+                           % (len(values), len(absent), len(table), control)))
     header = any(line.strip().startswith(';') for line in config.render().splitlines()[:3])
     if other:
         found.append(entry('behaviour.download_format', 'the download is key=value lines', CONTRADICTED,
@@ -550,6 +552,19 @@ def behaviour_entries(obs):
     return found
 
 
+def lab_variants(entries):
+    """``{variant: value}`` of the lab that the evidence names (``(variant auth=basic)``): what a replay
+    of the capture emulates where it has no capture (tests/lab/phone/replay.py)."""
+    found = {}
+    for item in entries:
+        match = _VARIANT.search(item['evidence'])
+        if match and item['status'] != UNKNOWN:
+            found.setdefault(match.group(1), match.group(2))
+    if found.get('auth', 'cookie') != 'cookie':
+        found.pop('expired_session', None)      # a Basic build has no session to lose
+    return found
+
+
 # --- the run --------------------------------------------------------------------------------------
 
 def run(client, masker, capture_dir=None, host=None):
@@ -593,7 +608,8 @@ def run(client, masker, capture_dir=None, host=None):
     if capture_dir:
         result['capture'] = capture.write_bundle(capture_dir, 'phone-%s' % (host or client.host), recorder.bundle({
             'host': host or client.host, 'model': result['device']['model'], 'mac': result['device']['mac'],
-            'firmware': result['device']['firmware'], 'auth': result['auth']}))
+            'firmware': result['device']['firmware'], 'auth': result['auth'],
+            'secret_display': result['secret_display'], 'lab_variants': lab_variants(result['entries'])}))
     return masker.mask(result)
 
 

@@ -8,7 +8,8 @@ import yaml
 
 from labcommon.names import parse_names
 
-from .keys import MODELS
+from . import replay
+from .keys import MODELS, key_table
 from .sip import SETTINGS as SIP_SETTINGS
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -46,7 +47,7 @@ FAULTS = {"seed": 0, "error_rate": 0.0, "reset_rate": 0.0, "lost_reply_rate": 0.
           "drip_rate": 0.0, "drip_seconds": 1.5, "oversize_rate": 0.0, "oversize_bytes": 40 * 1024 * 1024}
 SECTION_KEYS = {"enabled", "admin", "http_port", "https_port", "cert_dir", "parameter_db", "phones_file", "generate",
                 "variants", "timings", "faults", "sip"}
-PHONE_KEYS = {"address", "model", "mac", "firmware", "admin_password", "config", "variants"}
+PHONE_KEYS = {"address", "model", "mac", "firmware", "admin_password", "config", "variants", "replay"}
 DEFAULT_FIRMWARE = "2.2.16.501"
 
 
@@ -83,6 +84,8 @@ def load(path):
         phones += _phones_file(_path(base, section["phones_file"], None))
     if section.get("generate"):
         phones += _generate(section["generate"])
+    # A phone entry `replay: <bundle>` is seeded from a capture bundle (phone/replay.py).
+    phones = [_replayed(raw, base, settings["parameter_db"]) for raw in phones]
     settings["phones"] = [_phone(raw, i) for i, raw in enumerate(phones)]
     addresses = [p["address"] for p in settings["phones"]]
     if not addresses or len(set(addresses)) != len(addresses):
@@ -229,7 +232,21 @@ def _phone(raw, index):
         "admin_password": str(raw.get("admin_password", "1234")),
         "config": {str(k): "" if v is None else _text(v) for k, v in (raw.get("config") or {}).items()},
         "variants": check_variants(raw.get("variants") or {}, "%s (%s) variants" % (where, address)),
+        "replay": raw.get("replay"),
     }
+
+
+def _replayed(raw, base, parameter_db):
+    if not isinstance(raw, dict) or not raw.get("replay"):
+        return raw
+
+    def accepts(model, name, value):
+        key = key_table(parameter_db, model).keys.get(name) if model in MODELS else None
+        return key is not None and key.accept(value, enum_numbers=True) is not None
+    try:
+        return replay.seed(raw, base, accepts, VARIANTS)
+    except replay.ReplayError as exc:
+        raise ProfileError(str(exc)) from exc
 
 
 def _text(value):

@@ -8,7 +8,7 @@ other links, forms with hidden inputs. Where the reference is silent, the varian
 import asyncio
 import html
 
-from . import cfgfile, firmware
+from . import cfgfile, firmware, replay
 from .httpserver import Response
 from .keys import MODELS
 
@@ -211,7 +211,8 @@ def page(phone, request, session, name):
     if request.method != "POST":
         phone.counters["page_get"] += 1
         session.pages.add(canonical)
-        return Response(200, render(phone))
+        captured = replay.page(phone, canonical)  # a replayed capture's page (phone/replay.py)
+        return Response(200, captured if captured is not None else render(phone))
     phone.counters["page_post"] += 1
     fetched = canonical in session.pages if phone.variants["post_requires_get"] == "same_page" else bool(session.pages)
     if submit is None or not fetched or not _referer_ok(phone, request):
