@@ -281,6 +281,19 @@ def play_vars(playbook):
     return found
 
 
+def play_keywords(playbook):
+    """``{variable: keyword text}`` for the variables the plays' serial and max_fail_percentage read."""
+    with open(os.path.join(REPO_ROOT, playbook), encoding='utf-8') as handle:
+        plays = yaml.safe_load(handle)
+    found = {}
+    for play in plays:
+        for keyword in ('serial', 'max_fail_percentage'):
+            text = str(play.get(keyword, ''))
+            for variable in re.findall(r'\{\{\s*([a-z_]+)', text):
+                found[variable] = text
+    return found
+
+
 def role_options():
     options = {}
     roles = os.path.join(REPO_ROOT, 'roles')
@@ -307,6 +320,13 @@ def test_job_templates_cover_the_playbooks_ask_for_a_limit_and_survey_variables_
         read_by_play = play_vars(template['playbook'])
         for question in template.get('survey_spec', {}).get('spec', []):
             variable, where = question['variable'], '%s: %s' % (name, question['variable'])
+            if question['type'] == 'integer':
+                # the waves of a deploy playbook: play keywords that read the variable, with the same default
+                keyword = play_keywords(template['playbook'])
+                assert variable in keyword, where
+                assert '%s | default(%s)' % (variable, question['default']) in keyword[variable], where
+                assert question['min'] <= question['default'] <= question['max'], where
+                continue
             assert question['type'] == 'multiplechoice', where
             if variable in inventory_choices:
                 assert sorted(question['choices']) == sorted(inventory_choices[variable]), where
