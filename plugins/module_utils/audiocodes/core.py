@@ -421,6 +421,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
     if problems:
         raise InputError(subject, 'settings refused before any change: %s' % masker.text('; '.join(problems)),
                          'correct settings and run again')
+    identity.check_input(params, subject)
     client = _client(params, client)
     admin_writes = admin_login(params, client, masker)
     snapshot = client.read_config()
@@ -428,6 +429,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
     masked = keys.masked_secrets(have)     # shown as a mask: unknown, like a secret not shown, never uploaded back
     have = dict((key, value) for key, value in have.items() if key not in masked)
     device = client.device(snapshot)
+    identity.check(params, device, subject)     # before any write (and before a backup of its file)
     model = keys.model_of(device['model'])
     if len(snapshot.values) < pages.FULL_LISTING_MIN_KEYS:
         # A download that lists only modified keys: a known key it leaves out is at its default.
@@ -482,13 +484,11 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
 
 
 def run_phone_info(params, masker=None, client=None):
-    identity.check_input(params, subject)
     """Device, registration status and configuration (secrets left out) of one phone."""
     masker = _masker(masker, params)
     gather = list(params.get('gather') or GATHER_CHOICES)
     client = _client(params, client)
     result = {'changed': False}
-    identity.check(params, device, subject)     # before any write (and before a backup of its file)
     snapshot = None
     if 'device' in gather or 'config' in gather:
         snapshot = client.read_config()

@@ -49,6 +49,7 @@ def phone_argument_spec():
         backup_dir=dict(type='path', removed_in_version='1.0.0', removed_from_collection=core.COLLECTION_NAME),
         initial_password=dict(type='str', no_log=True),
     )
+    spec.update(identity.argument_spec())
     return spec
 
 
@@ -58,7 +59,6 @@ def phone_info_argument_spec():
     spec.update(
         gather=dict(type='list', elements='str', choices=list(core.GATHER_CHOICES), default=list(core.GATHER_CHOICES)),
     )
-    spec.update(identity.argument_spec())
     return spec
 
 
