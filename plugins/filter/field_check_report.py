@@ -105,6 +105,7 @@ FIXES = (
     ('key.', 'the firmware does not know this key: correct its row in plugins/plugin_utils/features/table.py, or turn '
              'the feature off for this phone'),
     ('feature.', 'correct the assumed name in plugins/plugin_utils/features/table.py'),
+    ('deployment.', 'correct the assumed name in plugins/plugin_utils/features/table.py'),
 )
 
 
@@ -206,7 +207,7 @@ def _phone(host, result, desired, deployment):
                 continue
             names = _expand(item.name, 1)
             status, evidence = judge_key(names[0], known, download, secrets, lines)
-            entries.append(entry('feature.%s.%s' % (where.split(' ', 1)[1], item.name),
+            entries.append(entry('%s.%s' % (where.replace(' ', '.'), item.name),
                                  '%s assumes the key %s (%s)' % (where, item.name, item.evidence[:120]), status, evidence))
     report['entries'] = entries
     everything = entries + report['keys']
@@ -255,7 +256,7 @@ def _site(name, result, desired):
         for item in row.dn:
             if item.assumed:
                 name = 'TServer/%s' % item.name
-                entries.append(entry('feature.%s.%s' % (where.split(' ', 1)[1], item.name),
+                entries.append(entry('%s.%s' % (where.replace(' ', '.'), item.name),
                                      '%s assumes the DN option %s (%s)' % (where, item.name, item.evidence[:120]),
                                      CONFIRMED if seen.get(name) else UNKNOWN,
                                      ('%d DN(s) of the switch carry it' % seen[name]) if seen.get(name)

@@ -171,7 +171,7 @@ class ReadOnlyRecorder(object):
         return [self._record(seq, *raw) for seq, raw in enumerate(self._raw, 1)]
 
     def _record(self, seq, method, url, kwargs, response):
-        parts = urlsplit(getattr(response, 'url', None) or url)
+        parts = urlsplit(url)           # what was asked (a redirect is an exchange of its own)
         query = parts.query
         params = kwargs.get('params')
         if params and not query:
