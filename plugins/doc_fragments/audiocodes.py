@@ -53,11 +53,21 @@ options:
     required: true
   timeout:
     description:
-      - Seconds to wait for each answer of the phone.
+      - Seconds each request to the phone may take, its whole answer included (an answer dripping in a byte
+        at a time fails after this long); each read waits this long at most too. Answers longer than 32 MiB
+        are refused (the largest a phone sends, its configuration file, is tens of kB).
       - Transient faults (connection refused or reset, timeouts, HTTP 5xx) are retried a few
         times with backoff before the module fails.
     type: int
     default: 30
+  use_proxy:
+    description:
+      - Reach the phone through the proxy the environment names (C(HTTPS_PROXY), C(HTTP_PROXY), C(NO_PROXY)).
+      - By default no proxy is used, and nothing else is taken from the environment either (no C(.netrc),
+        no C(REQUESTS_CA_BUNDLE)); O(ca_path) says which CA signed the phone's certificate. GAX's modules follow
+        the same policy.
+    type: bool
+    default: false
 requirements:
   - requests
   - lxml

@@ -46,10 +46,20 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each GAX answer. A request that times out is retried (bounded, with
-        backoff); a create is looked for before it is tried again, so none is made twice.
+      - Seconds each GAX request may take, its whole answer included (an answer dripping in a byte at a time
+        fails after this long). A request that times out is retried (bounded, with backoff); a create is
+        looked for before it is tried again, so none is made twice.
+      - Answers longer than 32 MiB are refused.
     type: int
     default: 30
+  use_proxy:
+    description:
+      - Reach GAX through the proxy the environment names (C(HTTPS_PROXY), C(HTTP_PROXY), C(NO_PROXY)).
+      - By default no proxy is used, and nothing else is taken from the environment either (no C(.netrc),
+        no C(REQUESTS_CA_BUNDLE)); O(ca_path) says which CA signed GAX's certificate. The phone modules
+        follow the same policy.
+    type: bool
+    default: false
 notes:
   - One GAX session per task. A session that expires between two requests (HTTP 401, a redirect
     or a login page) is opened again once and the request retried; transient faults (connection

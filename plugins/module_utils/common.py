@@ -147,6 +147,101 @@ def warn_insecure_tls(what, variable):
     warn(INSECURE_TLS_WARNING % (what, variable))
 
 
+PLAIN_HTTP_WARNING = (
+    'the %s are reached over plain HTTP (%s): their password and every secret written to them cross the network '
+    'in clear, readable by whoever sits between Ansible and them; use %s')
+"""The warning of a phone without HTTPS or an ``http://`` GAX URL; like ``INSECURE_TLS_WARNING`` it names no
+host, so a run shows it once."""
+
+
+def warn_plain_http(what, how, fix):
+    """Warn that ``what`` (``phones``, ``GAX``) is reached over plain HTTP."""
+    try:
+        from ansible.module_utils.common.warnings import warn  # pylint: disable=import-outside-toplevel
+    except ImportError:  # pragma: no cover - outside Ansible (a unit test without ansible-core)
+        return
+    warn(PLAIN_HTTP_WARNING % (what, how, fix))
+
+
+# --- the transport policy both clients follow -------------------------------------------------------
+
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+"""The largest answer body either client reads (a phone's configuration file is tens of kB, GAX's list of
+every DN of a large switch a few MB). Past it the request fails and nothing of the answer is used."""
+
+ANSWER_CHUNK = 65536
+
+
+class AnswerRefused(Exception):
+    """An answer the clients will not read whole: too large, too slow, or broken off."""
+
+    def __init__(self, cause, fix, transient=False):
+        self.cause = cause
+        self.fix = fix
+        self.transient = transient
+        super(AnswerRefused, self).__init__(cause)
+
+
+def read_answer(response, deadline, limit=MAX_ANSWER_BYTES, clock=time.monotonic):
+    """Read the body of a ``requests`` answer asked with ``stream=True``: whole, before ``deadline`` (a
+    ``clock()`` time) and at most ``limit`` bytes, then ``response.content``, ``.text`` and ``.json()``
+    work as usual. Each read returns what one receive brought, so a server dripping a byte at a time
+    meets the deadline. Raises ``AnswerRefused`` (the connection is closed then)."""
+    try:
+        declared = int(response.headers.get('Content-Length') or -1)
+    except ValueError:
+        declared = -1
+    if declared > limit:
+        response.close()
+        raise AnswerRefused('the answer announces %d bytes, more than the %d bytes this collection reads'
+                            % (declared, limit), 'check that the address points at the right server')
+    raw = response.raw
+    read1 = getattr(raw, 'read1', None)     # urllib3 2: one receive at a time
+    chunks, size = [], 0
+    try:
+        while True:
+            if clock() > deadline:
+                response.close()
+                raise AnswerRefused('the answer was not complete within the timeout (%d bytes came)' % size,
+                                    'check the server and the network, or raise timeout', transient=True)
+            if read1 is not None:
+                chunk = read1(ANSWER_CHUNK, decode_content=True)
+            else:  # pragma: no cover - urllib3 1.26
+                chunk = raw.read(1024, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise AnswerRefused('the answer is longer than the %d bytes this collection reads' % limit,
+                                    'check that the address points at the right server')
+            chunks.append(chunk)
+    except AnswerRefused:
+        raise
+    except Exception as exc:  # urllib3's read errors (timeout, broken chunking, reset) and OSError
+        response.close()
+        raise AnswerRefused('the answer broke off after %d bytes (%s)' % (size, exc.__class__.__name__),
+                            'check the server and the network', transient=True)
+    response._content = b''.join(chunks)          # pylint: disable=protected-access
+    response._content_consumed = True             # pylint: disable=protected-access
+    raw.release_conn()
+    return response
+
+
+def session_proxies(session, url, use_proxy):
+    """One proxy policy for both clients: nothing is taken from the environment (no netrc, no
+    ``REQUESTS_CA_BUNDLE``: ``ca_path`` says which CA to trust); with ``use_proxy`` the proxy that
+    ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY`` give for ``url`` is used, else none."""
+    session.trust_env = False
+    session.proxies.clear()
+    if use_proxy:
+        try:
+            from requests.utils import get_environ_proxies  # pylint: disable=import-outside-toplevel
+        except ImportError:  # pragma: no cover - requests is checked by the caller
+            return
+        session.proxies.update(get_environ_proxies(url))
+
+
 class SecretMasker:
     """Remembers secret values and replaces them with ``MASK`` wherever they appear.
 

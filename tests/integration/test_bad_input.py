@@ -224,6 +224,18 @@ CASES = [
          ['DN 1500 on switch SIP_Switch_A', 'it is an extension, not an acd_position', 'correct type'],
          'elsewhere', test='tests/integration/test_security_review.py::'
                            'test_a_dn_of_another_type_is_neither_deleted_nor_changed'),
+    case('answer_dripping_in', 'audiocodes_phone_info (any phone or GAX module)',
+         'the server sends its answer a byte at a time (lab fault drip), each read in time',
+         ['phone 127.92.0.1', 'not complete within the timeout', 'raise timeout'], 'elsewhere',
+         test='tests/integration/test_security_review.py::'
+              'test_a_phone_dripping_its_answers_fails_within_its_retries_of_the_timeout'),
+    case('answer_past_the_cap', 'genesys_dn_info (any phone or GAX module)',
+         'an answer of 40 MiB without Content-Length (lab fault oversize)',
+         ['longer than the 33554432 bytes this collection reads'], 'elsewhere',
+         test='tests/integration/test_security_review.py::test_a_gax_answer_longer_than_the_cap_is_refused'),
+    case('plain_http', 'genesys_dn_info, audiocodes_phone_info', 'an http:// gax_url; a phone with use_https: false',
+         ['GAX are reached over plain HTTP (an http:// gax_url)', 'phones are reached over plain HTTP (use_https: false)'],
+         'elsewhere', test='tests/integration/test_security_review.py::test_plain_http_is_warned_about'),
     case('md5_refused_by_a_fips_controller', 'audiocodes_phone, audiocodes_provisioning',
          "the controller's Python refuses MD5 (FIPS) while the admin password hash is made",
          ['this controller: its Python refuses MD5', 'openssl passwd -1'], 'elsewhere',

@@ -6,13 +6,13 @@ Lab: GAX on 127.0.0.91 (HTTP and HTTPS instances, ports from 19100 per xdist wor
 docs/reliability.md names each test.
 """
 
-import json
 import os
 import textwrap
+import time
 
 import pytest
 
-from test_audiocodes_support import COLLECTIONS, run_module
+from test_audiocodes_support import COLLECTIONS, Phone, phone_lab, run_module
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 GAX_HOST = '127.0.0.91'
@@ -30,10 +30,24 @@ def gax_fixture(lab_factory):
                       {'name': 'tls', 'listen': '%s:%d' % (GAX_HOST, GAX_PORT + 2), 'scheme': 'https'}]}})
 
 
+@pytest.fixture(name='phone', scope='module')
+def phone_fixture(lab_factory, tmp_path_factory):
+    lab = phone_lab(lab_factory, tmp_path_factory, 'security-review-phone', 92, '127.0.0.92:%d' % (19105 + 10 * WORKER),
+                    ['420HD'])
+    return Phone(lab, '127.92.0.1')
+
+
 @pytest.fixture(autouse=True)
-def fresh_gax(request):
+def fresh_labs(request):
     if 'gax' in request.fixturenames:
         request.getfixturevalue('gax').post('gax', '/reset')
+    if 'phone' in request.fixturenames:
+        phone = request.getfixturevalue('phone')
+        phone.reset()
+        phone.lab.put('phone', '/faults', {'drip_rate': 0.0, 'oversize_rate': 0.0})
+
+
+NO_PROXY_ENV = {'NO_PROXY': '', 'no_proxy': ''}
 
 
 def gax_args(**extra):
@@ -127,3 +141,78 @@ def test_a_dn_of_another_type_is_neither_deleted_nor_changed(gax, entry, words):
     assert all(word in result['msg'] for word in words), result['msg']
     assert stored_dn(gax, entry['number']) == before[0]      # the lab's word: still there, unchanged
     assert gax_writes(gax) == before[1]
+
+
+# --- item 7: every answer within the timeout, and at most 32 MiB --------------------------------------------
+
+def test_a_phone_dripping_its_answers_fails_within_its_retries_of_the_timeout(phone):
+    """The review's login dripping a byte every 1.5 s took 106 s with timeout=3: each read got its byte in time."""
+    phone.lab.put('phone', '/faults', {'drip_rate': 1.0, 'drip_seconds': 0.3})
+    started = time.monotonic()
+    result, output = run_module('audiocodes_phone_info', phone.args(timeout=2), timeout=120)
+    took = time.monotonic() - started
+    assert result.get('failed') is True, result
+    assert 'phone 127.92.0.1' in result['msg'] and 'not complete within the timeout' in result['msg'], result['msg']
+    assert phone.counters().get('fault_drip', 0) >= 1             # the lab's word: its answers dripped
+    assert took < 45, 'took %.0f s' % took                        # 5 tries of 2 s, plus backoff
+
+
+def test_a_phone_answer_longer_than_the_cap_is_refused(phone):
+    phone.lab.put('phone', '/faults', {'oversize_rate': 1.0, 'oversize_bytes': 40 * 1024 * 1024})
+    result, output = run_module('audiocodes_phone_info', phone.args(), timeout=120)
+    assert result.get('failed') is True, result
+    assert 'longer than the 33554432 bytes this collection reads' in result['msg'], result['msg']
+    assert phone.counters().get('fault_oversize', 0) == 1          # refused at once, not retried
+
+
+def test_gax_dripping_an_answer_is_cut_at_the_timeout_and_retried(gax):
+    gax.put('gax', '/faults?instance=gax', {'kinds': ['list'], 'drip_next': 1, 'drip_seconds': 0.5})
+    started = time.monotonic()
+    result, output = run_module('genesys_dn_info', gax_args(timeout=2), timeout=120)
+    took = time.monotonic() - started
+    assert not result.get('failed'), result
+    assert gax.get('gax', '/counters?instance=gax')['faults'].get('drip') == 1, 'the lab dripped no answer'
+    assert took < 20, 'took %.0f s' % took
+
+
+def test_a_gax_answer_longer_than_the_cap_is_refused(gax):
+    gax.put('gax', '/faults?instance=gax', {'kinds': ['list'], 'oversize_next': 1})
+    result, output = run_module('genesys_dn_info', gax_args(), timeout=120)
+    assert result.get('failed') is True, result
+    assert result['msg'].startswith('GAX %s: ' % GAX_URL), result['msg']
+    assert 'longer than the 33554432 bytes this collection reads' in result['msg'], result['msg']
+
+
+# --- item 9: one proxy policy, and plain HTTP warned about ---------------------------------------------------
+
+def proxy_env():
+    """A proxy that refuses every connection (nothing listens there)."""
+    closed = 'http://%s:%d' % (GAX_HOST, GAX_PORT + 7)
+    return dict(NO_PROXY_ENV, HTTP_PROXY=closed, HTTPS_PROXY=closed, http_proxy=closed, https_proxy=closed)
+
+
+def test_gax_and_phones_ignore_an_environment_proxy_unless_use_proxy(gax, phone):
+    result, output = run_module('genesys_dn_info', gax_args(), env=proxy_env())
+    assert not result.get('failed'), result
+    result, output = run_module('audiocodes_phone_info', phone.args(), env=proxy_env())
+    assert not result.get('failed'), result
+    assert phone.counters().get('login', 0) >= 1                         # the lab's word: the phone was reached
+
+    result, output = run_module('genesys_dn_info', gax_args(use_proxy=True, timeout=3), env=proxy_env())
+    assert result.get('failed') is True and 'connection refused' in result['msg'], result
+    phone.clear_counters()
+    result, output = run_module('audiocodes_phone_info', phone.args(use_proxy=True, timeout=3), env=proxy_env())
+    assert result.get('failed') is True, result
+    assert phone.counters().get('login', 0) == 0                          # it went to the (dead) proxy
+
+
+def test_plain_http_is_warned_about(gax, phone):
+    result, output = run_module('genesys_dn_info', gax_args())
+    warnings = [str(w) for w in result.get('warnings', [])]
+    assert any('GAX are reached over plain HTTP (an http:// gax_url)' in w for w in warnings), warnings
+    args = phone.args(use_https=False, port=8080)
+    args.pop('ca_path')
+    result, output = run_module('audiocodes_phone_info', args)
+    assert not result.get('failed'), result
+    warnings = [str(w) for w in result.get('warnings', [])]
+    assert any('phones are reached over plain HTTP (use_https: false)' in w for w in warnings), warnings

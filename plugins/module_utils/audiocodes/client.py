@@ -34,7 +34,8 @@ except ImportError as exc:  # pragma: no cover - reported by the modules
     REQUESTS_IMPORT_ERROR = exc
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
-    InputError, OperatorError, RemoteError, call_with_retries, warn_insecure_tls,
+    AnswerRefused, InputError, OperatorError, RemoteError, call_with_retries, read_answer, session_proxies,
+    warn_insecure_tls, warn_plain_http,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import pages, scrape
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.cfgfile import ConfigFile
@@ -100,7 +101,7 @@ class PhoneClient(object):
 
     def __init__(self, host, port=None, use_https=True, validate_certs=True, ca_path=None,
                  username='admin', password='', timeout=30, sleep=time.sleep, clock=time.monotonic,
-                 restart_wait=RESTART_WAIT):
+                 restart_wait=RESTART_WAIT, use_proxy=False):
         if not HAS_REQUESTS or not scrape.HAS_LXML:
             raise OperatorError('phone %s' % host, 'the Python libraries requests and lxml are needed',
                                 'install them on the host that runs the module (pip install requests lxml)')
@@ -116,7 +117,7 @@ class PhoneClient(object):
         self.sleep = sleep
         self.clock = clock
         self.http = requests.Session()
-        self.http.trust_env = False          # no proxies, netrc or CA bundle from the environment
+        session_proxies(self.http, self.base, use_proxy)   # common.py: the one proxy policy of both clients
         self.http.verify = (ca_path or True) if validate_certs else False
         if validate_certs and ca_path and not os.path.isfile(ca_path):
             raise InputError(self.subject, 'ca_path %s is not a file' % ca_path,
@@ -124,6 +125,8 @@ class PhoneClient(object):
                              "(ca_path or AUDIOCODES_CA_PATH)")
         if use_https and not validate_certs:
             warn_insecure_tls('phones', 'AUDIOCODES_CA_PATH')
+        if not use_https:
+            warn_plain_http('phones', 'use_https: false', 'use_https: true (the default) with validate_certs and ca_path')
         self.http.headers['User-Agent'] = USER_AGENT
         self.auth = None                     # None until logged in, then cookie, basic or digest
         self._basic_guessed = False          # Basic chosen because login.cgi said nothing (_basic_asked)
@@ -143,7 +146,7 @@ class PhoneClient(object):
         return cls(params['host'], port=params.get('port'), use_https=params.get('use_https', True),
                    validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
                    username=params.get('username') or 'admin', password=params.get('password'),
-                   timeout=params.get('timeout') or 30,
+                   timeout=params.get('timeout') or 30, use_proxy=bool(params.get('use_proxy')),
                    restart_wait=kwargs.pop('restart_wait', None) or params.get('reboot_timeout') or RESTART_WAIT, **kwargs)
 
     # --- transport ----------------------------------------------------------------------------
@@ -160,14 +163,19 @@ class PhoneClient(object):
         # A browser names the page a form came from; some firmware ignores a POST without it.
         headers = {'Referer': self._local(referer or url)} if method == 'POST' else None
         self.refused = False
+        started = time.monotonic()
         try:
             with warnings.catch_warnings():
                 if self.http.verify is False:
                     warnings.simplefilter('ignore')
                 response = self.http.request(method, url, data=data, files=files, headers=headers, allow_redirects=False,
-                                             timeout=timeout or self.timeout)
+                                             timeout=timeout or self.timeout, stream=True)
             self.answered = True
+            # The whole answer within timeout (an upload's clock starts when its answer begins), capped in size.
+            read_answer(response, (time.monotonic() if files else started) + (timeout or self.timeout))
             return response
+        except AnswerRefused as exc:
+            raise RemoteError(self.subject, '%s: %s' % (path, exc.cause), exc.fix, endpoint=path, transient=exc.transient)
         except requests.exceptions.SSLError as exc:
             cause = 'its HTTPS certificate is not trusted'
             if 'hostname' in str(exc).lower() or "doesn't match" in str(exc).lower():

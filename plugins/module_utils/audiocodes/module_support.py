@@ -24,6 +24,7 @@ def connection_argument_spec():
         username=dict(type='str', default='admin', fallback=(env_fallback, ['AUDIOCODES_USERNAME'])),
         password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['AUDIOCODES_PASSWORD'])),
         timeout=dict(type='int', default=30),
+        use_proxy=dict(type='bool', default=False),
     )
 
 

@@ -23,7 +23,8 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
-    InputError, OperatorError, RemoteError, SecretMasker, call_with_retries, warn_insecure_tls,
+    AnswerRefused, InputError, OperatorError, RemoteError, SecretMasker, call_with_retries, read_answer,
+    session_proxies, warn_insecure_tls, warn_plain_http,
 )
 
 try:
@@ -141,7 +142,7 @@ class GaxClient:
     """
 
     def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30,
-                 masker=None, attempts=ATTEMPTS, sleep=time.sleep):
+                 masker=None, attempts=ATTEMPTS, sleep=time.sleep, use_proxy=False):
         if not HAS_REQUESTS:
             raise OperatorError('GAX client', 'the Python library requests is not installed',
                                 'install requests on the host that runs the module')
@@ -165,6 +166,9 @@ class GaxClient:
         else:
             self.verify = ca_path or True
         self.http = requests.Session()
+        session_proxies(self.http, self.url, use_proxy)   # common.py: the one proxy policy of both clients
+        if self.url.startswith('http:'):
+            warn_plain_http('GAX', 'an http:// gax_url', 'an https:// gax_url with validate_certs and ca_path')
         self.http.headers.update({'Accept': 'application/json'})
         self._logged_in = False
 
@@ -174,7 +178,7 @@ class GaxClient:
         return cls(params.get('gax_url'), params.get('username'), params.get('password'),
                    validate_certs=params.get('validate_certs', True) is not False,
                    ca_path=params.get('ca_path'), timeout=params.get('timeout') or 30,
-                   masker=masker, **kwargs)
+                   use_proxy=bool(params.get('use_proxy')), masker=masker, **kwargs)
 
     @staticmethod
     def _base_url(url):
@@ -221,9 +225,13 @@ class GaxClient:
 
     def _send(self, method, path, body=None, params=None):
         endpoint = '%s %s' % (method, path)
+        started = time.monotonic()
         try:
-            return self.http.request(method, self.url + path, json=body, params=params, timeout=self.timeout,
-                                     verify=self.verify, allow_redirects=False)
+            response = self.http.request(method, self.url + path, json=body, params=params, timeout=self.timeout,
+                                         verify=self.verify, allow_redirects=False, stream=True)
+            return read_answer(response, started + self.timeout)   # the whole answer within timeout, capped
+        except AnswerRefused as exc:
+            raise self._error(exc.cause, exc.fix, endpoint=endpoint, transient=exc.transient)
         except requests.exceptions.SSLError as exc:
             raise self._error(
                 'TLS handshake failed (%s)' % _connection_reason(exc),

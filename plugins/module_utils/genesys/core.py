@@ -60,6 +60,7 @@ def gax_argument_spec():
         validate_certs=dict(type='bool', default=True),
         ca_path=dict(type='path', fallback=(env_fallback, ['GAX_CA_PATH'])),
         timeout=dict(type='int', default=30),
+        use_proxy=dict(type='bool', default=False),
     )
 
 

@@ -33,6 +33,8 @@ FAULTS = {
     'reset_rate': 0.0, 'reset_next': 0,             # close the socket without answering
     'slow_rate': 0.0, 'slow_next': 0, 'slow_seconds': 2.0,
     'lost_create_rate': 0.0, 'lost_create_next': 0,  # commit the create, then reset the connection
+    'drip_rate': 0.0, 'drip_next': 0, 'drip_seconds': 1.5,  # the body a byte every drip_seconds
+    'oversize_rate': 0.0, 'oversize_next': 0, 'oversize_bytes': 40 * 1024 * 1024,  # more body, no length
 }
 KINDS = ('login', 'user_info', 'list', 'read', 'create', 'update', 'delete', 'login_page', 'other')
 WRITES = ('create', 'update', 'delete')

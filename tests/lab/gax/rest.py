@@ -113,6 +113,9 @@ class RestHandler(web.Handler):
         knobs.counters.request(self.kind, self.cfg_type)
         if knobs.fires('slow', self.kind):
             time.sleep(knobs.faults['slow_seconds'])
+        # how web.reply sends the answer (faults drip and oversize)
+        self.drip = knobs.faults['drip_seconds'] if knobs.fires('drip', self.kind) else 0
+        self.oversize = knobs.faults['oversize_bytes'] if knobs.fires('oversize', self.kind) else 0
         if knobs.fires('reset', self.kind):
             knobs.counters.bump('status', 'reset')
             self.drop_connection()

@@ -5,6 +5,7 @@ import socket
 import ssl
 import struct
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -58,11 +59,25 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if body:
             self.send_header('Content-Type', content_type)
-        self.send_header('Content-Length', str(len(body)))
+        oversize, drip = getattr(self, 'oversize', 0), getattr(self, 'drip', 0)
+        if oversize:                 # fault oversize: no length; the body, spaces, then the close ends it
+            self.send_header('Connection', 'close')
+            self.close_connection = True
+        else:
+            self.send_header('Content-Length', str(len(body)))
         self.send_header('Cache-Control', 'no-cache, no-store')
         self.end_headers()
-        if body and self.command != 'HEAD':
+        if self.command == 'HEAD':
+            return
+        if drip:                     # fault drip: a byte every drip seconds
+            for index in range(len(body)):
+                self.wfile.write(body[index:index + 1])
+                self.wfile.flush()
+                time.sleep(drip)
+        elif body:
             self.wfile.write(body)
+        for dummy in range(oversize // 65536):
+            self.wfile.write(b' ' * 65536)
 
     def reply_json(self, status, value, headers=()):
         self.reply(status, encode(value), headers=headers)

@@ -99,12 +99,15 @@ class Response:
         self.status, self.content_type, self.after = status, content_type, after
         self.body = body.encode("utf-8") if isinstance(body, str) else body
         self.headers = list(headers or [])
+        self.drip = 0.0       # faults drip_rate / oversize_rate (web.handle): how _conversation sends it
+        self.oversize = 0
 
-    def encode(self, keep_alive, head_only=False):
+    def encode(self, keep_alive, head_only=False, length=True):
         lines = ["HTTP/1.1 %d %s" % (self.status, REASONS.get(self.status, "Unknown")),
                  "Server: " + SERVER_NAME, "Date: " + email.utils.formatdate(usegmt=True),
-                 "Content-Type: " + self.content_type, "Content-Length: %d" % len(self.body),
-                 "Connection: " + ("keep-alive" if keep_alive else "close")]
+                 "Content-Type: " + self.content_type]
+        lines += ["Content-Length: %d" % len(self.body)] if length else []
+        lines += ["Connection: " + ("keep-alive" if keep_alive else "close")]
         lines += ["%s: %s" % pair for pair in self.headers]
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head_only else self.body)
 
@@ -159,12 +162,35 @@ class Listener:
                 reset(writer)
                 return
             keep = request.keep_alive()
+            if response.drip or response.oversize:
+                await _send_faulty(writer, response, request.method == "HEAD")
+                return
             writer.write(response.encode(keep, request.method == "HEAD"))
             await writer.drain()
             if response.after is not None:
                 response.after()
             if not keep:
                 return
+
+
+async def _send_faulty(writer, response, head_only):
+    """Fault drip: the head, then the body a byte every `drip` seconds. Fault oversize: no Content-Length,
+    the body then `oversize` bytes of spaces, then the connection closes (which ends such a body)."""
+    head = response.encode(False, True, length=not response.oversize)
+    body = b"" if head_only else response.body
+    writer.write(head)
+    await writer.drain()
+    if response.drip:
+        for index in range(len(body)):
+            writer.write(body[index:index + 1])
+            await writer.drain()
+            await asyncio.sleep(response.drip)
+    else:
+        writer.write(body)
+        block = b" " * 65536
+        for dummy in range(response.oversize // len(block)):
+            writer.write(block)
+            await writer.drain()
 
 
 def reset(writer):
