@@ -65,10 +65,12 @@ sanity-tree:
 # --- lab -----------------------------------------------------------------------------------------
 # The lab's phones are generated from inventories/lab (the lab never reads the inventory itself);
 # LAB_REBOOT_SECONDS=n shortens the phones' reboots (the default profile's are realistic, 90 s).
+# LAB_REPLAY="phone-a01=<bundle dir> ...": those phones replay a field check capture (docs/field-check.md).
 lab-up: venv
 	@$(PY) tests/tools/lab_phones_from_inventory.py --inventory inventories/lab \
 	  --phones-file $(LAB_STATE)/inventory-phones.yml --profile-out $(LAB_STATE)/inventory-profile.yml \
-	  $(if $(LAB_REBOOT_SECONDS),--reboot-seconds $(LAB_REBOOT_SECONDS)) $(if $(filter 1,$(LAB_SIP)),--sip) > /dev/null
+	  $(if $(LAB_REBOOT_SECONDS),--reboot-seconds $(LAB_REBOOT_SECONDS)) $(if $(filter 1,$(LAB_SIP)),--sip) \
+	  $(foreach replay,$(LAB_REPLAY),--replay $(replay)) > /dev/null
 	@$(LABCTL) up --profile $(LAB_STATE)/inventory-profile.yml --state-dir $(LAB_STATE)
 
 lab-down:

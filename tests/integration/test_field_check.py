@@ -12,11 +12,13 @@ import json
 import os
 import re
 import stat
+import subprocess
+import sys
 
 import pytest
 import yaml
 
-from deploy_support import copy_lab_inventory, phones_file_from, run_playbook
+from deploy_support import GENERATOR, copy_lab_inventory, phones_file_from, run_playbook
 from labfixture import only_these_emulators
 
 SITE_A_NET, SITE_B_NET = '127.75.1.', '127.75.2.'
@@ -244,15 +246,15 @@ def variants_run(field, baseline):
     for host, (name, value, dummy, dummy2) in PHONE_VARIANTS.items():
         field.lab.put('phone', '/phones/%s/variant' % address(host), {name: value})
     field.lab.post('phone', '/counters/reset')
-    run, dummy, report = field.check()
-    yield run, report
+    run, out, report = field.check(['field_check_capture=true'])
+    yield run, report, out
     field.reset()
 
 
 @pytest.mark.parametrize('host', sorted(PHONE_VARIANTS))
 def test_each_variant_shows_as_exactly_the_behaviour_it_changes(baseline, variants_run, host):
     name, value, changed, named_in = PHONE_VARIANTS[host]
-    run, report = variants_run
+    run, report, dummy = variants_run
     assert report is not None, explain(run)
     before, after = statuses(by_host(baseline[2])[host]), statuses(by_host(report)[host])
     differs = set(ident for ident in set(before) | set(after) if before.get(ident) != after.get(ident))
@@ -264,3 +266,52 @@ def test_each_variant_shows_as_exactly_the_behaviour_it_changes(baseline, varian
 def test_the_variants_run_writes_nothing_either(field, variants_run):
     counters = field.lab.get('phone', '/counters')['totals']
     assert (counters.get('writes', 0), counters.get('page_post', 0), counters.get('upload', 0)) == (0, 0, 0), counters
+
+
+# --- a capture of a variant, replayed by the lab, takes a deployment ------------------------------
+
+REPLAYED = 'phone-a05'          # captured with enum_case=database (PHONE_VARIANTS)
+REPLAY_NET = '127.77.1.'
+REPLAY_PORTS = 18770
+
+
+def moved_to_replay(text):
+    return (text.replace('127.0.1.', REPLAY_NET).replace('127.0.2.', '127.77.2.')
+            .replace('http://127.0.0.3:8080', 'http://127.0.0.77:%d' % (REPLAY_PORTS + 1)))
+
+
+def test_a_captured_variant_replays_and_a_deployment_to_the_replay_converges(field, variants_run, lab_factory):
+    dummy, dummy2, out = variants_run
+    bundle = os.path.join(out, 'captures', 'phone-%s' % address(REPLAYED))
+    assert os.path.isfile(os.path.join(bundle, 'bundle.json'))
+    inventory = str(field.tmp / 'replay-inventory')
+    copy_lab_inventory(inventory, moved_to_replay)
+    phones_file = str(field.tmp / 'replay-phones.yml')
+    subprocess.run([sys.executable, GENERATOR, '--inventory', inventory, '--phones-file', phones_file,
+                    '--replay', '%s=%s' % (REPLAYED, bundle)], check=True, capture_output=True, text=True, timeout=120)
+    lab = lab_factory('field_check_replay', only_these_emulators({
+        'phone': {'admin': '127.0.0.77:%d' % REPLAY_PORTS, 'http_port': REPLAY_PORTS + 3, 'https_port': REPLAY_PORTS + 4,
+                  'phones_file': phones_file, 'timings': {'reboot_seconds': 1}},
+        'gax': {'admin': '127.0.0.77:%d' % (REPLAY_PORTS + 2),
+                'instances': [{'name': 'gax', 'listen': '127.0.0.77:%d' % (REPLAY_PORTS + 1), 'scheme': 'http'}]},
+    }))
+    target = REPLAY_NET + address(REPLAYED).rsplit('.', 1)[1]
+    assert lab.get('phone', '/phones/%s' % target)['variants']['enum_case'] == 'database'
+
+    # the field check of the replay shows the captured behaviour
+    out2 = str(field.tmp / 'replay-report')
+    check = run_playbook('field_check.yml', inventory, REPLAY_PORTS + 4, ['field_check_dir=%s' % out2], REPLAYED)
+    assert check.returncode == 0, explain(check)
+    with open(os.path.join(out2, 'report.json'), encoding='utf-8') as handle:
+        replayed = by_host(json.load(handle))[REPLAYED]
+    assert statuses(replayed)['behaviour.enum_spelling'] == 'contradicted'
+    assert lab.get('phone', '/counters?phone=%s' % target)['phones'][target]['replay_page'] >= 4
+
+    # deploy to it, twice: the second run changes nothing
+    recap = re.compile(r'^%s\s+:\s+ok=\d+\s+changed=(\d+)\s+unreachable=0\s+failed=0' % REPLAYED, re.M)
+    first = run_playbook('deploy_bc.yml', inventory, REPLAY_PORTS + 4, limit=REPLAYED)
+    assert first.returncode == 0 and int(recap.search(first.stdout).group(1)) > 0, explain(first)
+    config = lab.get('phone', '/phones/%s/config' % target)
+    assert (config['voip/line/0/id'], config['voip/line/1/enabled']) == ('1514', '0')
+    second = run_playbook('deploy_bc.yml', inventory, REPLAY_PORTS + 4, limit=REPLAYED)
+    assert second.returncode == 0 and int(recap.search(second.stdout).group(1)) == 0, explain(second)

@@ -106,21 +106,38 @@ def phone_entry(host, hostvars):
             raise InventoryProblem('%s: lab_phone_config must map configuration keys to values' % host)
         entry['config'] = dict((str(key), literal(host, 'lab_phone_config[%s]' % key, value))
                                for key, value in config.items())
+    replay = hostvars.get('lab_phone_replay')
+    if replay:
+        # a capture bundle of the field check (docs/field-check.md): the lab phone replays it
+        entry['replay'] = os.path.abspath(literal(host, 'lab_phone_replay', replay))
     return entry
 
 
-def phones_from_inventory(inventory, group='phones'):
+def with_replays(phones, replays):
+    """``--replay HOST_OR_ADDRESS=BUNDLE``: that phone replays a capture bundle (docs/field-check.md)."""
+    for item in replays or ():
+        target, sep, bundle = item.partition('=')
+        found = [p for p in phones if target in (p['address'], p.get('host'))]
+        if not sep or not found:
+            raise InventoryProblem('--replay %s: give HOST=BUNDLE or ADDRESS=BUNDLE of a phone of the inventory' % item)
+        found[0]['replay'] = os.path.abspath(bundle)
+    for phone in phones:
+        phone.pop('host', None)
+    return phones
+
+
+def phones_from_inventory(inventory, group='phones', replays=None):
     listing = ansible_inventory(inventory)
     hostvars = listing.get('_meta', {}).get('hostvars', {})
     hosts = hosts_of(listing, group)
     if not hosts:
         raise InventoryProblem('group %r of %s has no host' % (group, inventory))
-    phones = [phone_entry(host, hostvars.get(host, {})) for host in hosts]
+    phones = [dict(phone_entry(host, hostvars.get(host, {})), host=host) for host in hosts]
     addresses = [phone['address'] for phone in phones]
     twice = sorted(set(a for a in addresses if addresses.count(a) > 1))
     if twice:
         raise InventoryProblem('address used by several hosts: %s' % ', '.join(twice))
-    return phones
+    return with_replays(phones, replays)
 
 
 def write_yaml(path, data, header):
@@ -159,9 +176,11 @@ def main(argv=None):
     parser.add_argument('--base-profile', default=DEFAULT_BASE_PROFILE, help='profile the written one starts from')
     parser.add_argument('--reboot-seconds', type=float, help='how long a reboot keeps a phone away (profile timing)')
     parser.add_argument('--sip', action='store_true', help='start the SIP registrars and let the phones register')
+    parser.add_argument('--replay', action='append', metavar='HOST=BUNDLE',
+                        help='that phone replays a field check capture bundle (repeatable)')
     args = parser.parse_args(argv)
     try:
-        phones = phones_from_inventory(args.inventory, args.group)
+        phones = phones_from_inventory(args.inventory, args.group, args.replay)
     except InventoryProblem as exc:
         sys.stderr.write('lab_phones_from_inventory: %s\n' % exc)
         return 1
