@@ -236,6 +236,12 @@ CASES = [
     case('plain_http', 'genesys_dn_info, audiocodes_phone_info', 'an http:// gax_url; a phone with use_https: false',
          ['GAX are reached over plain HTTP (an http:// gax_url)', 'phones are reached over plain HTTP (use_https: false)'],
          'elsewhere', test='tests/integration/test_security_review.py::test_plain_http_is_warned_about'),
+    case('value_a_latin1_file_cannot_carry', 'audiocodes_phone, audiocodes_provisioning',
+         "a '\u20ac' in a value for a phone whose configuration file is Latin-1 (lab variant file_encoding: latin-1)",
+         ["the phone's configuration file is not UTF-8 (it reads as latin-1)", 'nothing was written',
+          'give these values in latin-1 characters'], 'elsewhere',
+         test='tests/integration/test_security_review.py::'
+              'test_a_value_a_latin1_phone_file_cannot_carry_fails_clearly_and_nothing_is_written'),
     case('md5_refused_by_a_fips_controller', 'audiocodes_phone, audiocodes_provisioning',
          "the controller's Python refuses MD5 (FIPS) while the admin password hash is made",
          ['this controller: its Python refuses MD5', 'openssl passwd -1'], 'elsewhere',

@@ -33,7 +33,7 @@ def gax_fixture(lab_factory):
 @pytest.fixture(name='phone', scope='module')
 def phone_fixture(lab_factory, tmp_path_factory):
     lab = phone_lab(lab_factory, tmp_path_factory, 'security-review-phone', 92, '127.0.0.92:%d' % (19105 + 10 * WORKER),
-                    ['420HD'])
+                    ['420HD'], config={'voip/line/0/description': u'Caf\xe9'})
     return Phone(lab, '127.92.0.1')
 
 
@@ -216,3 +216,22 @@ def test_plain_http_is_warned_about(gax, phone):
     assert not result.get('failed'), result
     warnings = [str(w) for w in result.get('warnings', [])]
     assert any('phones are reached over plain HTTP (use_https: false)' in w for w in warnings), warnings
+
+
+# --- item 10: a phone whose file is not UTF-8 -----------------------------------------------------------
+
+def test_a_value_a_latin1_phone_file_cannot_carry_fails_clearly_and_nothing_is_written(phone):
+    phone.reset(file_encoding='latin-1')
+    result, output = run_module('audiocodes_phone', phone.args(settings={'voip/line/0/description': u'5 \u20ac'}))
+    assert result.get('failed') is True, result
+    assert "phone 127.92.0.1: the phone's configuration file is not UTF-8 (it reads as latin-1)" in result['msg'], result
+    assert 'voip/line/0/description' in result['msg'] and 'Traceback' not in output
+    assert phone.writes() == 0 and phone.config()['voip/line/0/description'] == u'Caf\xe9'   # the lab's word
+
+
+def test_a_latin1_phone_file_keeps_its_bytes_when_a_latin1_value_is_written(phone):
+    phone.reset(file_encoding='latin-1')
+    result, output = run_module('audiocodes_phone', phone.args(settings={'voip/line/0/id': u'Zo\xeb'}))
+    assert result.get('changed') is True, result
+    config = phone.config()
+    assert config['voip/line/0/id'] == u'Zo\xeb' and config['voip/line/0/description'] == u'Caf\xe9'

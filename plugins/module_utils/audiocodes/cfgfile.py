@@ -130,6 +130,9 @@ class ConfigFile(object):
         if unsafe:
             raise ValueError('the value of %s holds %s, which a configuration line cannot carry; remove it'
                              % (key, unsafe))
+        if self.cannot_carry({key: value}):
+            raise ValueError('the file is %s, not UTF-8, and cannot carry the value of %s; give it in characters '
+                             'of %s' % (self.encoding, key, self.encoding))
         if key in self and self.get(key) == value:
             return
         found = False
@@ -144,6 +147,17 @@ class ConfigFile(object):
             if self._lines and not self._lines[-1].eol:
                 self._lines[-1].eol = newline
             self._lines.append(_Line(SETTING, '%s=' % key, value, newline, key))
+
+    def cannot_carry(self, values):
+        """The keys of ``values`` whose text this file's encoding cannot carry: a file the phone wrote in
+        Latin-1 (not UTF-8) keeps its bytes, so a value with a character outside Latin-1 has no place in it."""
+        found = []
+        for key in sorted(values):
+            try:
+                str(values[key]).encode(self.encoding)
+            except UnicodeEncodeError:
+                found.append(key)
+        return found
 
     def update(self, values):
         for key in values:

@@ -297,9 +297,11 @@ def _upload_bytes(snapshot, leave_out):
     (a mask is never uploaded as a value; a firmware that merges keeps the secret)."""
     if not leave_out:
         return snapshot.config.to_bytes()
-    lines = snapshot.config.to_bytes().split(b'\n')
-    kept = [line for line in lines if line.split(b'=', 1)[0].strip().decode('utf-8', 'replace') not in leave_out]
-    return b'\n'.join(kept)
+    # Lines end as the file ends them (CR LF, CR or LF): a CR-only file has many lines too.
+    parts = re.split(br'(\r\n|\r|\n)', snapshot.config.to_bytes())
+    kept = [line + newline for line, newline in zip(parts[0::2], parts[1::2] + [b''])
+            if line.split(b'=', 1)[0].strip().decode('utf-8', 'replace') not in leave_out]
+    return b''.join(kept)
 
 
 def _secrets_shown(values, writes, keep):
@@ -405,6 +407,16 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
         raise _not_kept_error(subject, missing, writes, device, result, masker)
 
 
+def refuse_uncarried(config, writes, subject):
+    """Fail before any write when the phone's file (not UTF-8) cannot carry a value: its bytes are kept."""
+    uncarried = config.cannot_carry(writes)
+    if uncarried:
+        raise InputError(subject, "the phone's configuration file is not UTF-8 (it reads as %s), and the values of "
+                         '%s hold characters %s cannot carry; nothing was written' % (
+                             config.encoding, ', '.join(uncarried), config.encoding),
+                         'give these values in %s characters (the rest of the file keeps its bytes)' % config.encoding)
+
+
 def _hides_own_password(params, have, settings):
     """Whether the phone hides the password of the account the module logs in with."""
     if keys.ADMIN_PASSWORD_KEY in have or keys.ADMIN_PASSWORD_KEY in settings:
@@ -443,6 +455,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
     writes.update(admin_writes)
     if writes:
         writes.update(unknown)
+    refuse_uncarried(snapshot.config, writes, subject)
     secret_keys = [key for key in writes if keys.is_secret(key)]
     changes = changes_of(writes, have, secret_keys=secret_keys, masker=masker)
     result = {

@@ -413,6 +413,7 @@ def run_provisioning(params, check_mode=False, diff=False, masker=None, client=N
         have = snapshot.values
         writes, unknown = core.plan(settings, have, params.get('update_secrets') or 'on_change')
         writes.update(admin_writes)
+        core.refuse_uncarried(ConfigFile.from_bytes(snapshot.data), writes, subject)
         secret_keys = [key for key in writes if keys.is_secret(key)]
         config_changes = changes_of(writes, have, secret_keys=secret_keys, masker=masker)
         result['changes'].update(config_changes)

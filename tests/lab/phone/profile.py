@@ -31,6 +31,7 @@ VARIANTS = {
     "enum_numbers": [False, True],
     "enum_download": ["names", "numbers"],
     "download_format": ["annotated", "plain", "broken"],
+    "file_encoding": ["utf-8", "latin-1"],
     "download": ["full", "modified_only", "modified_only_switchable"],
     "hidden_keys_in_download": [True, False],
     "without_assumed_keys": [False, True],

@@ -439,7 +439,7 @@ def submit_manu_config(phone, request):
         return Response(200, render_manu_config(phone))
     phone.counters["upload"] += 1
     phone.counters["writes"] += 1
-    result = phone.upload(files[form["file"]][1].decode("utf-8", "replace"))
+    result = phone.upload(files[form["file"]][1].decode(variants["file_encoding"], "replace"))
     if result["reboot"]:
         return Response(200, _restarting(phone, "<p>Configuration file loaded.</p>"),
                         after=lambda: phone.reboot(result["cause"]))
@@ -458,6 +458,7 @@ def configuration_file(phone, name):
         body = "".join(line + "\n" for line in phone.events)
     else:
         return _not_found()
+    body = body.encode(phone.variants["file_encoding"], "replace")   # variant file_encoding: latin-1 firmware
     return Response(200, body, content_type="application/octet-stream",
                     headers=[("Content-Disposition", 'attachment; filename="%s"' % name)])
 

@@ -142,3 +142,16 @@ def test_latin1_bytes_and_a_bom_round_trip():
     assert config.to_bytes() == data
     latin = b'voip/line/0/description=caf\xe9\n'
     assert ConfigFile.from_bytes(latin).to_bytes() == latin
+
+
+def test_a_latin1_file_cannot_carry_a_character_outside_latin1_and_says_so():
+    """Issue 22 item 10: a phone's Latin-1 download and a value with a euro sign crashed (UnicodeEncodeError)."""
+    latin = b'voip/line/0/description=caf\xe9\n'
+    config = ConfigFile.from_bytes(latin)
+    assert config.cannot_carry({'voip/line/0/description': u'5 \u20ac', 'voip/line/0/id': u'Zo\xeb'}) == [
+        'voip/line/0/description']
+    with pytest.raises(ValueError, match='not UTF-8, and cannot carry the value of voip/line/0/description'):
+        config.set('voip/line/0/description', u'5 \u20ac')
+    config.set('voip/line/0/id', u'Zo\xeb')                      # Latin-1 characters: the file keeps its bytes
+    assert config.to_bytes() == latin + b'voip/line/0/id=Zo\xeb\n'
+    assert ConfigFile.from_bytes(b'a/b=1\n').cannot_carry({'a/b': u'5 \u20ac \u674e'}) == []

@@ -147,3 +147,13 @@ def test_a_backup_leaves_clear_secrets_out_whatever_the_line_ends(newline):
     assert saved.count(newline) == data.count(newline), saved   # the file's own line ends, kept
     assert b'; voip/line/0/auth_password=' + core.CLEAR_SECRET_LEFT_OUT.encode() + newline in saved
     assert b'caf\xe9 ' + MASK.encode() + newline in saved and (b'$1$ab$' + b'x' * 22) in saved
+
+
+def test_a_value_the_phones_latin1_file_cannot_carry_is_refused_before_any_write():
+    config = ConfigFile.from_bytes(b'voip/line/0/description=caf\xe9\n')
+    with pytest.raises(InputError) as caught:
+        core.refuse_uncarried(config, {'voip/line/0/description': u'5 \u20ac'}, 'phone 127.0.1.12')
+    message = str(caught.value)
+    assert message.startswith("phone 127.0.1.12: the phone's configuration file is not UTF-8 (it reads as latin-1)")
+    assert 'voip/line/0/description' in message and 'nothing was written' in message and 'latin-1 characters' in message
+    core.refuse_uncarried(config, {'voip/line/0/description': u'Zo\xeb'}, 'phone 127.0.1.12')   # fits: no error
