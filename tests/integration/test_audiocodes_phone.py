@@ -161,13 +161,14 @@ def test_a_misspelt_key_is_refused_naming_it(phone):
 
 
 def test_a_value_the_phone_does_not_keep_fails_naming_the_key(phone):
-    # This firmware has msg_waiting_ind/enabled as a 0/1 boolean and ignores ENABLE.
-    phone.reset(without_assumed_keys=True)
-    settings = dict(SETTINGS, **{'voip/services/msg_waiting_ind/enabled': 'ENABLE'})
+    # The firmware ignores a transport it does not have (an enum value outside its list).
+    # (A 0/1 spelling of an enum, as msg_waiting_ind/enabled on some firmware, is written as the
+    # download shows it: tests/integration/test_real_device_variants.py.)
+    settings = dict(SETTINGS, **{'voip/signalling/sip/transport_protocol': 'SCTP'})
     result, output = run_module(MODULE, phone.args(settings=settings))
     assert result['failed'] is True
-    assert 'voip/services/msg_waiting_ind/enabled' in result['msg'] and 'did not keep' in result['msg']
-    assert result['not_kept'] == ['voip/services/msg_waiting_ind/enabled']
+    assert 'voip/signalling/sip/transport_protocol' in result['msg'] and 'did not keep' in result['msg']
+    assert result['not_kept'] == ['voip/signalling/sip/transport_protocol']
     assert result['changed'] is True
     assert_holds(phone, SETTINGS)   # the rest was written
     assert_no_secret(result, output)

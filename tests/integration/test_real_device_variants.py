@@ -194,3 +194,21 @@ def test_enums_are_written_in_the_spelling_of_the_download_and_compared_by_kind(
     assert config['voip/services/msg_waiting_ind/enabled'] in ('DISABLE', '0')   # 0: the bool firmware
     assert config['voip/media/out_of_band_dtmf'] == 'VIA_SIP'
     assert config['voip/signalling/sip/transport_protocol'] == 'TCP'
+
+
+# --- 5. upload timing ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('after_upload,restarts', [('delayed_reboot', 1), ('live', 0), ('reboot', 1)])
+def test_a_phone_that_restarts_seconds_after_the_upload_is_polled_and_restarted_once(phone, after_upload, restarts):
+    phone.reset(after_upload=after_upload)
+    result, dummy = run_module(MODULE, phone.args(settings=SETTINGS))
+    assert result['changed'] is True and not result.get('failed'), result.get('msg')
+    assert_holds(phone, SETTINGS)
+    counters = phone.counters()
+    assert counters.get('restarts', 0) == restarts, counters     # never two restarts
+    assert counters.get('reboot', 0) == 0, counters              # reboot.htm never asked: it restarted by itself
+    assert result['rebooted'] is bool(restarts)
+    info = phone.info()
+    assert info['state'] == 'up' and not info.get('pending_reboot')
+    again, dummy = run_module(MODULE, phone.args(settings=SETTINGS))
+    assert again['changed'] is False and phone.counters().get('restarts', 0) == restarts

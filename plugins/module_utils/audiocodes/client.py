@@ -546,6 +546,17 @@ class PhoneClient(object):
             return False
         return True
 
+    def reboot_unless_restarting(self, seconds):
+        """After an upload the phone did not (all) apply: it may still go down by itself, seconds
+        later. Poll (bounded, no session) for ``seconds``; only a phone still up then gets reboot.htm.
+        Never two restarts. Returns what ``reboot`` does (True: answered), or False when it went down."""
+        deadline = self.clock() + seconds
+        while self.clock() < deadline:
+            if not self.answers():
+                return False
+            self.sleep(pages.POLL_SECONDS)
+        return self.reboot()
+
     # --- waiting ------------------------------------------------------------------------------
     def answers(self):
         """Whether the web server answers right now (``GET /``, no session): False only when

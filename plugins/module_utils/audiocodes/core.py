@@ -386,7 +386,7 @@ def _apply(client, snapshot, writes, params, result, device, masker, new_passwor
         else:
             # Not (all) applied and the phone kept running: a restart applies what waits for one
             # (and a key still missing afterwards is reported below).
-            client.reboot()
+            client.reboot_unless_restarting(pages.UPLOAD_GO_DOWN_SECONDS if wait else 0)
             _restarting(result)
             if not wait:
                 return

@@ -111,6 +111,9 @@ STATUS_INDEX_ATTRIBUTES = ('index', 'id', 'num', 'line')
 # After an upload, wait this long before reading back, so that a phone which reboots by itself
 # has gone down by then (assumed: the firmware starts rebooting right after its answer).
 UPLOAD_SETTLE_SECONDS = 1.0
+# When the read-back shows the upload not (all) applied, how long to poll whether the phone goes
+# down by itself (some take several seconds) before asking reboot.htm (assumed).
+UPLOAD_GO_DOWN_SECONDS = 12.0
 # After reboot.htm, how long the phone may keep answering before it goes down (assumed).
 REBOOT_START_SECONDS = 30.0
 # Consecutive failed polls that count as "the phone is down" (one may be a passing fault).

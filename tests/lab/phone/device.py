@@ -5,6 +5,7 @@ so 1000 phones cost little memory and their state files stay small. Every change
 `set_config`, which records one history entry: a whole configuration is applied or nothing.
 """
 
+import asyncio
 import base64
 import binascii
 import collections
@@ -41,6 +42,7 @@ class Phone:
         self.state, self.reboot_done = "up", None
         self.reboot_countdown = 0  # >0: restart as the Nth request from now arrives (admin API, faults)
         self.full_listing = False  # variant download: modified_only_switchable, after its control said "all"
+        self.boots = 0  # restarts since the lab started (after_upload: delayed_reboot restarts only once)
         self.booted = time.time()
         self.counters = collections.Counter()
         self.events = collections.deque(maxlen=50)  # what /configuration/system.log shows
@@ -178,6 +180,16 @@ class Phone:
         """Store the new configuration; with `reboot` the caller reboots once it has answered."""
         if when in ("live", "reboot"):
             self.set_config(new, cause)
+        elif when == "delayed_reboot":
+            # Keeps running on the old configuration, then restarts by itself with the new one
+            # (unless something else restarted it first: one restart, never two).
+            self.pending = new
+            self.save()
+            boots = self.boots
+            asyncio.get_running_loop().call_later(
+                float(self.lab.timings["upload_reboot_delay_seconds"]),
+                lambda: self.reboot(cause + ": restarting by itself") if self.boots == boots
+                and self.state == "up" and self.pending is new else None)
         elif when == "pending_reboot":
             self.pending = new
             self.save()
@@ -254,6 +266,7 @@ class Phone:
             pending, self.pending = self.pending, None
             self.set_config(pending, "reboot (%s): configuration waiting for a reboot applied" % cause)
         self.counters["restarts"] += 1
+        self.boots += 1
         self.log_event("reboot: " + cause)
         LOG.info("phone %s: reboot (%s)", self.address, cause)
         self.sessions.clear()

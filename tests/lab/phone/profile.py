@@ -22,7 +22,7 @@ VARIANTS = {
     "expired_session": ["login_page", "redirect_login", "redirect_login_redirect", "web_login", "unauthorized"],
     "post_requires_get": ["same_page", "any_page"],
     "apply": ["replace", "merge"],
-    "after_upload": ["reboot", "live", "pending_reboot", "per_key"],
+    "after_upload": ["reboot", "live", "pending_reboot", "per_key", "delayed_reboot"],
     "no_upload_form": [False, True],
     "upload_form": ["manu_config", "upload_cgi"],
     "config_link": ["absolute", "relative", "script"],
@@ -40,7 +40,8 @@ VARIANTS = {
     "fake_registration": [False, True],
 }
 TIMINGS = {"reboot_seconds": 90.0, "session_timeout": None, "expire_session_every": 0, "slow_seconds": 5.0,
-           "flash_seconds": 120.0, "firmware_verify_seconds": 2.0}  # firmware.py: image check, then flash
+           "flash_seconds": 120.0, "firmware_verify_seconds": 2.0,
+           "upload_reboot_delay_seconds": 6.0}  # after_upload: delayed_reboot  # firmware.py: image check, then flash
 FAULTS = {"seed": 0, "error_rate": 0.0, "reset_rate": 0.0, "lost_reply_rate": 0.0, "slow_rate": 0.0,
           "reboot_rate": 0.0, "flash_fail_rate": 0.0,
           # answers that test a client's limits (README): a body dripped a byte every drip_seconds, or
