@@ -212,3 +212,20 @@ def test_a_phone_that_restarts_seconds_after_the_upload_is_polled_and_restarted_
     assert info['state'] == 'up' and not info.get('pending_reboot')
     again, dummy = run_module(MODULE, phone.args(settings=SETTINGS))
     assert again['changed'] is False and phone.counters().get('restarts', 0) == restarts
+
+
+# --- 9. line status -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('status_lines', ['numbered', 'bare', 'enabled_only'])
+def test_line_status_is_matched_to_the_configured_lines(phone, status_lines):
+    # Line 0 off, line 1 on with DN 1503 and a proxy: the lab says line 1 is registered.
+    phone.reset(status_lines=status_lines, fake_registration=True)
+    settings = {'voip/line/0/enabled': False, 'voip/line/1/enabled': True, 'voip/line/1/id': '1503',
+                'voip/signalling/sip/use_proxy': True, 'voip/signalling/sip/proxy_address': '127.0.2.10'}
+    result, dummy = run_module(MODULE, phone.args(settings=settings))
+    assert result['changed'] is True and not result.get('failed'), result.get('msg')
+    config = phone.config()
+    assert config['voip/line/0/enabled'] == '0' and config['voip/line/1/id'] == '1503'
+    info, dummy = run_module('audiocodes_phone_info', phone.args(gather=['config', 'status']))
+    registered = sorted(line['line'] for line in info['status']['lines'] if line['registered'])
+    assert registered == [1], info['status']

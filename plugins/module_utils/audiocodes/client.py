@@ -133,6 +133,7 @@ class PhoneClient(object):
         self.shown = set()                   # pages shown in this session: a POST needs one first
         self._forms = {}
         self._config_link = None             # the .cfg link of manu_config.htm, once read
+        self.last_config = None              # the values of the last configuration read
         self.down_seen = False               # set when the phone refused a connection (restarting)
         self.answered = False                # it answered once: a refusal now means it is restarting
         self.refused = False                 # the last request found nothing listening
@@ -471,6 +472,7 @@ class PhoneClient(object):
             raise RemoteError(self.subject, 'the configuration link %s returned a web page, not a configuration file'
                               % urlsplit(link).path, PAGES_FIX, endpoint=urlsplit(link).path)
         snapshot = Snapshot(self._local(link), config.content, form)
+        self.last_config = snapshot.values      # status() matches lines by their user id against it
         other = snapshot.config.other_lines()
         if other or not snapshot.values:
             # Nothing is written from a file that cannot be read whole: its keys would look unknown.
@@ -508,7 +510,7 @@ class PhoneClient(object):
         if lines is None:
             raise RemoteError(self.subject, '%s did not answer with XML' % pages.STATUS_PATH, PAGES_FIX,
                               endpoint=pages.STATUS_PATH)
-        return lines
+        return scrape.match_lines(lines, self.last_config)   # by user id against voip/line/N/id when known
 
     # --- writes -------------------------------------------------------------------------------
     def upload(self, snapshot, data):

@@ -106,6 +106,10 @@ STATUS_REGISTERED_VALUE = 'Registered'               # confirmed
 STATUS_SERVER_TAGS = ('SipRegSrv', 'RegServer', 'Server', 'Proxy')   # assumed (first found wins)
 # The line's index: an attribute of <Line> (assumed); without one, lines count from 0 in page order.
 STATUS_INDEX_ATTRIBUTES = ('index', 'id', 'num', 'line')
+# Children that tell which line a <Line> is (assumed names; ipphone.psm1 reads only SipStatus): the
+# user id is matched against voip/line/N/id first; a number counts from 1 unless one is 0.
+STATUS_NUMBER_TAGS = ('LineNum', 'LineNumber', 'Index')
+STATUS_USER_TAGS = ('UserId', 'UserID', 'User')
 
 # --- timings (seconds) ------------------------------------------------------------------------
 # After an upload, wait this long before reading back, so that a phone which reboots by itself

@@ -310,10 +310,38 @@ def parse_status(text):
                 index = int(value)
                 break
         state = _child_text(element, (pages.STATUS_REGISTRATION_TAG,))
+        number = _child_text(element, pages.STATUS_NUMBER_TAGS)
         lines.append({
             'line': index if index is not None else position,
             'registered': (state or '').strip().lower() == pages.STATUS_REGISTERED_VALUE.lower(),
             'state': state,
             'server': _child_text(element, pages.STATUS_SERVER_TAGS) or None,
+            'number': int(number) if number and number.isdigit() else None,
+            'user': _child_text(element, pages.STATUS_USER_TAGS) or None,
+            'attribute': index is not None,
         })
     return lines
+
+
+def match_lines(lines, config=None):
+    """Give each status line its configuration index: by user id against ``voip/line/N/id`` where
+    the XML and the configuration have one that names a single line, else by its number (from 1,
+    or from 0 when one is 0), else by its attribute or position as parsed."""
+    ids = {}
+    for key, value in (config or {}).items():
+        match = re.match(r'^voip/line/(\d+)/id$', key)
+        if match and (value or '').strip() not in ('', '0'):
+            ids.setdefault(value.strip(), []).append(int(match.group(1)))
+    numbers = [line['number'] for line in lines if line.get('number') is not None]
+    base = 0 if 0 in numbers else 1
+    result = []
+    for line in lines:
+        line = dict(line)
+        user, number = line.pop('user', None), line.pop('number', None)
+        from_attribute = line.pop('attribute', False)
+        if user and len(ids.get(user, ())) == 1:
+            line['line'] = ids[user][0]
+        elif number is not None and not from_attribute:
+            line['line'] = number - base
+        result.append(line)
+    return result

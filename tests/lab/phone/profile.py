@@ -38,6 +38,7 @@ VARIANTS = {
     "missing_form_fields": ["keep", "default"],
     "require_referer": [False, True],
     "fake_registration": [False, True],
+    "status_lines": ["numbered", "bare", "enabled_only"],
 }
 TIMINGS = {"reboot_seconds": 90.0, "session_timeout": None, "expire_session_every": 0, "slow_seconds": 5.0,
            "flash_seconds": 120.0, "firmware_verify_seconds": 2.0,

@@ -286,13 +286,21 @@ def _line_states(phone):
 
 
 def voip_status_xml(phone):
-    lines = "".join("<Line><LineNum>%d</LineNum><UserId>%s</UserId><PhoneState>IDLE</PhoneState>"
-                    "<SipStatus>%s</SipStatus><SipRegSrv>%s</SipRegSrv><Dnd>%s</Dnd><Mute>OFF</Mute>"
-                    "<ForwardState>%s</ForwardState></Line>\n"
-                    % (index + 1, html.escape(line_id), status, html.escape(server),
-                       _on_off(phone.value("voip/line/%d/do_not_disturb/activated" % index)),
-                       _on_off(phone.value("voip/line/%d/call_forward/active" % index)))
-                    for index, line_id, status, server in _line_states(phone))
+    style = phone.variants["status_lines"]
+    states = _line_states(phone)
+    if style == "enabled_only":  # only the lines the configuration enables, numbered
+        states = [state for state in states if phone.value("voip/line/%d/enabled" % state[0]) == "1"]
+    if style == "bare":  # only the leaves the evidence shows (Line/SipStatus), in line order
+        lines = "".join("<Line><SipStatus>%s</SipStatus><SipRegSrv>%s</SipRegSrv></Line>\n"
+                        % (status, html.escape(server)) for unused, unused_id, status, server in states)
+    else:
+        lines = "".join("<Line><LineNum>%d</LineNum><UserId>%s</UserId><PhoneState>IDLE</PhoneState>"
+                        "<SipStatus>%s</SipStatus><SipRegSrv>%s</SipRegSrv><Dnd>%s</Dnd><Mute>OFF</Mute>"
+                        "<ForwardState>%s</ForwardState></Line>\n"
+                        % (index + 1, html.escape(line_id), status, html.escape(server),
+                           _on_off(phone.value("voip/line/%d/do_not_disturb/activated" % index)),
+                           _on_off(phone.value("voip/line/%d/call_forward/active" % index)))
+                        for index, line_id, status, server in states)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<Status>\n<AudioDevice>HANDSET</AudioDevice>\n'
             "<HookState>ON_HOOK</HookState>\n%s</Status>\n" % lines)
 

@@ -120,7 +120,7 @@ def test_status_xml_lines():
     xml = '''<?xml version="1.0"?><Status><AudioDevice>Handset</AudioDevice>
     <Line><SipStatus>Registered</SipStatus><SipRegSrv>127.0.2.10</SipRegSrv></Line>
     <Line><SipStatus>Unregistered</SipStatus></Line></Status>'''
-    assert scrape.parse_status(xml) == [
+    assert scrape.match_lines(scrape.parse_status(xml)) == [
         {'line': 0, 'registered': True, 'state': 'Registered', 'server': '127.0.2.10'},
         {'line': 1, 'registered': False, 'state': 'Unregistered', 'server': None},
     ]
@@ -128,7 +128,16 @@ def test_status_xml_lines():
 
 def test_status_line_index_from_an_attribute():
     xml = '<Status><Line index="3"><SipStatus>registered</SipStatus></Line></Status>'
-    assert scrape.parse_status(xml) == [{'line': 3, 'registered': True, 'state': 'registered', 'server': None}]
+    assert scrape.match_lines(scrape.parse_status(xml)) == [
+        {'line': 3, 'registered': True, 'state': 'registered', 'server': None}]
+
+
+def test_status_lines_matched_by_user_id_then_by_number_from_one():
+    xml = ('<Status><Line><LineNum>2</LineNum><UserId>1503</UserId><SipStatus>Registered</SipStatus></Line>'
+           '<Line><LineNum>4</LineNum><UserId>9999</UserId><SipStatus>Registered</SipStatus></Line></Status>')
+    config = {'voip/line/0/id': '1502', 'voip/line/1/id': '1503', 'voip/line/2/id': '0'}
+    lines = scrape.match_lines(scrape.parse_status(xml), config)
+    assert [line['line'] for line in lines] == [1, 3]      # 1503 is line 1; 9999 unknown: LineNum 4 -> 3
 
 
 def test_status_that_is_not_xml():
