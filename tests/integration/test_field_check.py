@@ -233,34 +233,79 @@ PHONE_VARIANTS = {
     'phone-b06': ('expired_session', 'redirect_login_redirect', {'behaviour.expired_session', 'pages.LOGIN_PAGE_PATTERNS',
                                                                  'pages.LOGIN_REDIRECT_PATHS'}, 'behaviour.expired_session'),
 }
+# A second batch, on the same phones after a reset (one variant per phone and run).
+MODIFIED_ONLY = 'keys of the download turn unknown'
+PHONE_VARIANTS_2 = {
+    'phone-a01': ('enum_case', 'lower', {'behaviour.enum_spelling'}, 'behaviour.enum_spelling'),
+    'phone-a02': ('enum_download', 'numbers', {'behaviour.enum_spelling'}, 'behaviour.enum_spelling'),
+    # a download of modified keys only: the keys it leaves out are no longer seen, only the key table knows them
+    'phone-a03': ('download', 'modified_only', MODIFIED_ONLY, 'behaviour.download'),
+    'phone-a04': ('download', 'modified_only_switchable', MODIFIED_ONLY, 'behaviour.download'),
+    'phone-b07': ('without_assumed_keys', True, 'assumed keys contradicted', 'behaviour.download'),
+}
 EVIDENCE = {
+    ('without_assumed_keys', True): 'variant download=full',
     ('config_link', 'script'): 'in a script',
     ('download_format', 'plain'): 'no header (plain)',
     ('no_upload_form', True): 'no configuration upload form',
 }
 
 
-@pytest.fixture(scope='module')
-def variants_run(field, baseline):
+def _variants(field, variants):
     field.reset()
-    for host, (name, value, dummy, dummy2) in PHONE_VARIANTS.items():
+    for host, (name, value, dummy, dummy2) in variants.items():
         field.lab.put('phone', '/phones/%s/variant' % address(host), {name: value})
     field.lab.post('phone', '/counters/reset')
-    run, out, report = field.check(['field_check_capture=true'])
+    return field.check(['field_check_capture=true'])
+
+
+@pytest.fixture(scope='module')
+def variants_run(field, baseline):
+    run, out, report = _variants(field, PHONE_VARIANTS)
     yield run, report, out
     field.reset()
 
 
-@pytest.mark.parametrize('host', sorted(PHONE_VARIANTS))
-def test_each_variant_shows_as_exactly_the_behaviour_it_changes(baseline, variants_run, host):
-    name, value, changed, named_in = PHONE_VARIANTS[host]
-    run, report, dummy = variants_run
+@pytest.fixture(scope='module')
+def variants_run_2(field, baseline):
+    run, out, report = _variants(field, PHONE_VARIANTS_2)
+    yield run, report, out
+    field.reset()
+
+
+def _judge(baseline, run, report, host, spec):
+    name, value, changed, named_in = spec
     assert report is not None, explain(run)
     before, after = statuses(by_host(baseline[2])[host]), statuses(by_host(report)[host])
-    differs = set(ident for ident in set(before) | set(after) if before.get(ident) != after.get(ident))
-    assert differs == changed, (name, value, dict((i, (before.get(i), after.get(i))) for i in differs))
+    differs = dict((i, (before.get(i), after.get(i))) for i in set(before) | set(after) if before.get(i) != after.get(i))
+    if changed == MODIFIED_ONLY:
+        # the one contradiction is the download; what it no longer lists can only turn unknown
+        assert differs.pop('behaviour.download') == ('confirmed', 'contradicted')
+        assert any(i.startswith('key.') for i in differs), differs
+        assert all(d == ('confirmed', 'unknown') for d in differs.values()), differs
+
+    elif changed == 'assumed keys contradicted':
+        assert differs and all(d == ('confirmed', 'contradicted') for d in differs.values()), differs
+        assert set(i.rsplit('.', 1)[-1].rsplit('/', 1)[-1] for i in differs if i.startswith('key.')) == {'mode'}
+        assert any(i.startswith('deployment.') for i in differs) and any(i.startswith('feature.') for i in differs)
+        unknown = [f['feature'] for f in by_host(report)[host]['unknown_features']]
+        assert unknown, 'the features whose keys the firmware lacks are named'
+    else:
+        assert set(differs) == changed, (name, value, differs)
     evidence = dict((e['id'], e['evidence']) for e in by_host(report)[host]['entries'])[named_in]
     assert EVIDENCE.get((name, value), '%s=%s' % (name, value)) in evidence, evidence
+
+
+@pytest.mark.parametrize('host', sorted(PHONE_VARIANTS))
+def test_each_variant_shows_as_exactly_the_behaviour_it_changes(baseline, variants_run, host):
+    run, report, dummy = variants_run
+    _judge(baseline, run, report, host, PHONE_VARIANTS[host])
+
+
+@pytest.mark.parametrize('host', sorted(PHONE_VARIANTS_2))
+def test_each_variant_of_the_second_batch_shows_as_exactly_the_behaviour_it_changes(baseline, variants_run_2, host):
+    run, report, dummy = variants_run_2
+    _judge(baseline, run, report, host, PHONE_VARIANTS_2[host])
 
 
 def test_the_variants_run_writes_nothing_either(field, variants_run):
