@@ -242,6 +242,11 @@ CASES = [
           'give these values in latin-1 characters'], 'elsewhere',
          test='tests/integration/test_security_review.py::'
               'test_a_value_a_latin1_phone_file_cannot_carry_fails_clearly_and_nothing_is_written'),
+    case('object_moved_since_the_listing', 'genesys_dn, genesys_agent_login',
+         'the GET before an update shows the object on another switch or tenant, or with another number',
+         ['DN 1502 on switch SIP_Switch_A', 'GAX changed it (DBID 117) after this call listed it',
+          'it is now on switch DBID 102'], 'elsewhere',
+         test='tests/unit/plugins/module_utils/genesys/test_core.py::test_an_object_moved_since_the_listing_is_not_updated'),
     case('md5_refused_by_a_fips_controller', 'audiocodes_phone, audiocodes_provisioning',
          "the controller's Python refuses MD5 (FIPS) while the admin password hash is made",
          ['this controller: its Python refuses MD5', 'openssl passwd -1'], 'elsewhere',

@@ -235,3 +235,4 @@ def test_a_latin1_phone_file_keeps_its_bytes_when_a_latin1_value_is_written(phon
     assert result.get('changed') is True, result
     config = phone.config()
     assert config['voip/line/0/id'] == u'Zo\xeb' and config['voip/line/0/description'] == u'Caf\xe9'
+

@@ -457,12 +457,33 @@ def _update(client, kind, plan, switch, masker):
                             'it was deleted from GAX (DBID %s) after this call listed it: another run or an operator '
                             'removed it meanwhile' % plan['dbid'],
                             're-run to create it again, or find out who deletes it')
+    _same_place(client, kind, want, fresh, switch, plan['dbid'])
     again = _plan(kind, want, fresh, switch, masker)
     plan.update(verify_fields=again['verify_fields'], verify_options=again['verify_options'])
     if again['action'] == 'none':
         return False
     client.update(kind.cfg_type, plan['dbid'], again['body'])
     return True
+
+
+def _same_place(client, kind, want, fresh, switch, dbid):
+    """The object read back before an update is still the one planned: on the switch (and tenant) asked and
+    with its key; else another run or an operator moved or renumbered it since the listing."""
+    moved = []
+    if _text(fresh.get('switchdbid')) != _text(switch.get('dbid')):
+        moved.append('it is now on switch DBID %s, not %s (DBID %s)' % (_text(fresh.get('switchdbid')),
+                                                                      _text(switch.get('name')), _text(switch.get('dbid'))))
+    if fresh.get('tenantdbid') is not None and switch.get('tenantdbid') is not None \
+            and _text(fresh.get('tenantdbid')) != _text(switch.get('tenantdbid')):
+        moved.append('it now belongs to tenant DBID %s, the switch to tenant DBID %s'
+                     % (_text(fresh.get('tenantdbid')), _text(switch.get('tenantdbid'))))
+    if kind.key_of(fresh) != want['key']:
+        moved.append('its %s is now %s' % (kind.key_param, kind.key_of(fresh)))
+    if moved:
+        raise OperatorError('%s %s' % (client.subject, want['subject']),
+                            'GAX changed it (DBID %s) after this call listed it: %s; nothing was written to it'
+                            % (dbid, '; '.join(moved)),
+                            're-run (it then works on what GAX holds), or find out who moves it')
 
 
 def _create(client, kind, plan, switch, masker):

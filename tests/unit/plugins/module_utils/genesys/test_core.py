@@ -218,3 +218,22 @@ def test_a_name_freed_in_the_same_call_may_be_reused():
 def test_an_empty_folder_means_the_default_folder():
     plan = plan_only(core.DN, params(number='1502', folder=''), None)
     assert 'folderid' not in plan['body'] and 'folder' not in plan['changed']
+
+
+class _Client:
+    subject = 'GAX http://127.0.0.3:8080'
+
+
+@pytest.mark.parametrize('fresh,words', [
+    (existing_dn(switchdbid='102'), 'it is now on switch DBID 102, not SIP_Switch_A (DBID 101)'),
+    (existing_dn(tenantdbid='2'), 'it now belongs to tenant DBID 2, the switch to tenant DBID 1'),
+    (existing_dn(number='1598'), 'its number is now 1598'),
+])
+def test_an_object_moved_since_the_listing_is_not_updated(fresh, words):
+    """Issue 22 item 11: the GET before an update must still show the object planned (the lab keeps a DN's switch
+    and number fixed, so this is checked here, on what GAX could answer)."""
+    want = core._wants(core.DN, params(number='1502'))[1][0]
+    with pytest.raises(core.OperatorError) as caught:
+        core._same_place(_Client(), core.DN, want, fresh, SWITCH, '117')
+    assert words in str(caught.value) and 'DN 1502 on switch SIP_Switch_A' in str(caught.value)
+    core._same_place(_Client(), core.DN, want, existing_dn(), SWITCH, '117')     # unchanged: no error
