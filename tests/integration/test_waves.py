@@ -1,5 +1,6 @@
 """Restarts in waves: the deploy playbooks work deploy_serial phones at a time, and stop after a wave
-in which more than deploy_max_fail_percentage percent of the phones failed.
+in which more than deploy_max_fail_percentage percent of the phones failed. Defaults that agree:
+deploy_bc.yml, drift.yml and verify.yml read an inventory the same way (the same lab).
 
 Judged from the lab: each phone's history (when its configuration was applied), the GAX objects,
 and which phones were never written; the playbook's own lines only say which phones formed a wave.
@@ -118,3 +119,37 @@ def test_one_wave_when_deploy_serial_is_0(blank):
     run = play(blank, ['deploy_serial=0'])
     assert run.rc == 0, run.explain()
     assert waves(run) == [ALL_PHONES], run.explain()
+
+
+# --- defaults that agree ------------------------------------------------------------------------
+
+def edited_inventory(lab, name, edit):
+    return copy_lab_inventory(str(lab.tmp / name), lambda text: edit(moved(text)))
+
+
+def test_deploy_bc_asks_an_inventory_that_says_nothing_to_say_business_continuity(blank):
+    inventory = edited_inventory(blank, 'inventory-no-deployment',
+                                 lambda text: text.replace('gac_deployment: business_continuity\n', ''))
+    run = play(blank, [], inventory=inventory)
+    assert run.rc != 0, run.explain()
+    text = re.sub(r'\s+', ' ', run.output)
+    assert 'gac_deployment=nothing (standalone)' in text and 'set gac_deployment: business_continuity' in text, \
+        run.explain()
+    assert all(written(blank, name) == [] for name in ALL_PHONES)
+
+
+def test_without_bc_mode_deploy_drift_and_verify_read_the_inventory_alike(blank):
+    def edit(text):   # gac_bc_mode unset (the lab's hosts read it for agent state control: they say true instead)
+        text = re.sub(r'(?m)^gac_bc_mode: .*\n', '', text)
+        return text.replace('"{{ gac_bc_mode != \'simultaneous\' }}"', 'true')
+    inventory = edited_inventory(blank, 'inventory-no-bc-mode', edit)
+    deployed = play(blank, ['deploy_serial=0'], inventory=inventory)
+    assert deployed.rc == 0, deployed.explain()
+    # primary_fallback (the default): dr-forward=oos on the DNs of both switches, as the note says
+    options = [p for dn in blank.get('gax', '/objects?type=CfgDN')
+               for p in (dn.get('userproperties') or {}).get('property') or [] if p.get('key') == 'dr-forward']
+    assert options and all(p['value'] == 'oos' for p in options), options
+    drift = Run(run_playbook('drift.yml', inventory, HTTPS_PORT, ['drift_fail=true']))
+    assert drift.rc == 0 and 'no drift' in drift.output, drift.explain()
+    verify = Run(run_playbook('verify.yml', inventory, HTTPS_PORT))
+    assert verify.rc == 0, verify.explain()
