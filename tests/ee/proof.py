@@ -219,6 +219,9 @@ def main(argv):
                      % (time.monotonic() - run_started, len(second)),
                      code == 0 and len(second) >= len(wanted) and not changed and not any(counted.values()),
                      'exit %d, changed or failed: %s, lab counters: %s\n%s' % (code, changed, counted, out[-4000:]))
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        # The lab or ansible-runner could not start: a failed check with the cause, then the tally.
+        checks.check('the lab and the jobs in the image', False, '%s: %s' % (type(error).__name__, error))
     finally:
         if lab is not None:
             lab.down()
