@@ -136,6 +136,7 @@ def host_var(report, host, raw, name):
         return name, raw[name]
     return new, None
 
+
 # A line's DN is its SIP user ID on the phone and a number dialled on the switch: digits (and + * #).
 _DN_RE = re.compile(r'^[0-9+*#]{1,30}$')
 _MAC_RE = re.compile(r'^[0-9a-f]{12}$')

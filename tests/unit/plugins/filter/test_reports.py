@@ -14,7 +14,7 @@ def host(dn, **features):
     return {'ansible_host': '127.95.0.%d' % int(dn[-2:]), 'gac_model': '440HD', 'gac_firmware': '2.2.16.142.12',
             'gac_site': 'paris', 'mac': '00:90:8f:00:00:%s' % dn[-2:],
             'gac_lines': [{'dn': dn, 'display_name': 'Agent %s' % dn, 'sip_password': 'Sip-S3cret-%s' % dn,
-                       'features': dict(features, sip_auth=True)}]}
+                           'features': dict(features, sip_auth=True)}]}
 
 
 PHONES = {'phone-1502': host('1502', remote_answer=True), 'phone-1503': host('1503')}
@@ -102,14 +102,14 @@ def test_verify_report_all_in_sync_has_a_table_and_no_problem():
     state = desired()
     hostvars = {'phone-1502': _facts(), 'phone-1503': _facts(mac='00:90:8f:00:00:03')}
     dns = {'results': [{'item': 'paris', 'dns': [{'number': '1502', 'state': 'present'},
-                                                  {'number': '1503', 'state': 'present'}]}]}
+                                                 {'number': '1503', 'state': 'present'}]}]}
     logins = {'results': [{'item': 'paris', 'agent_logins': [{'login_code': '7001', 'state': 'present'}]}]}
     report = verify.verify_report(state, ['phone-1502', 'phone-1503'], hostvars, dns, logins, registration=True)
     assert report['problems'] == []
     assert report['table'][1].split() == ['phone-1502', '127.95.0.2', '440HD', '2.2.16.142.12', 'settings', 'in', 'sync']
     assert report['table'][2].split() == ['line', '0', 'DN', '1502', 'present', 'Registered', 'at', '127.0.0.95']
     assert report['table'][-2:] == ['switch SIP_Switch_A (site paris): 2 DN(s) present: 1502 1503',
-                                     'switch SIP_Switch_A (site paris): 1 Agent Login(s) present: 7001']
+                                    'switch SIP_Switch_A (site paris): 1 Agent Login(s) present: 7001']
 
 
 def test_verify_report_names_every_difference_with_its_fix():
