@@ -492,7 +492,12 @@ def _create(client, kind, plan, switch, masker):
     want = plan['want']
 
     def find(key=want['key'], subject=want['subject']):
-        return _one(kind, _index(kind, client.list(kind.cfg_type), switch), key, subject)
+        return _one(kind, _index(kind, client.list(kind.cfg_type, switch.get('dbid')), switch), key, subject)
+    if not plan['body'].get('folderid'):
+        # Creates carry folderid, as every public client's do: the switch's default folder for the type.
+        folder = client.default_folder(kind.cfg_type, _text(switch.get('dbid')))
+        if folder:
+            plan['body']['folderid'] = folder
     try:
         answer = client.create(plan['body'], find)
     except RemoteError as exc:
@@ -581,7 +586,7 @@ def _apply(kind, params, check_mode, client):
     client = _client(params, _masker(kind, params), client)
     masker = client.masker
     switch, switch_names = _switch(client, switch_name)
-    objs = client.list(kind.cfg_type)
+    objs = client.list(kind.cfg_type, switch.get('dbid'))
     index = _index(kind, objs, switch)
     plans, problems = [], []
     for want in wants:
@@ -593,6 +598,7 @@ def _apply(kind, params, check_mode, client):
     _check_names(kind, plans, objs, switch, switch_names)
     if check_mode:
         return _result(kind, plans, masker, switch_name)
+    _before_writes(client, kind, plans, switch_name)
     written = []
     try:
         _write(client, kind, plans, switch, written)
@@ -608,7 +614,30 @@ def _apply(kind, params, check_mode, client):
                 'the re-read after writing shows what GAX did not keep: %s' % masker.text('; '.join(problems)),
                 'GAX may merge the annex on update (keeping options left out) or rewrite values; '
                 'fix these objects in GAX Administrator, then re-run'), kind, written, masker, switch_name, 'all writes done')
-    return _result(kind, plans, masker, switch_name)
+    result = _result(kind, plans, masker, switch_name)
+    unverified = [plan['want']['key'] for plan in written if 'login_password' in plan['changed']]
+    if unverified:
+        # Issue 15 item 10: say so; the lab's agent_login_password: drop shows a GAX that ignores it.
+        result['password_unverified'] = unverified
+        result.setdefault('warnings', []).append('%s %s: %s' % (kind.noun, ', '.join(unverified),
+                                                              objects.PASSWORD_UNVERIFIABLE))
+    return result
+
+
+def _before_writes(client, kind, plans, switch_name):
+    """Before the first write: a listing that looks cut stops a run that would create (a duplicate of
+    an object the listing left out), and the session is proven with a read."""
+    if not any(plan['action'] != 'none' for plan in plans):
+        return
+    creates = [plan['want']['key'] for plan in plans if plan['action'] == 'created']
+    cut = client.cut_lists.get(kind.cfg_type)
+    if creates and cut:
+        raise OperatorError('%s switch %s' % (client.subject, switch_name),
+                            'the listing of %s objects looks cut: %s; creating %s might duplicate an object it left '
+                            'out, so nothing was written' % (kind.cfg_type, cut, ', '.join(creates)),
+                            'check the switch in GAX Administrator (how many %s it has); if GAX caps its lists, raise '
+                            'the cap, or correct LIST_* in plugins/module_utils/genesys/objects.py' % kind.cfg_type)
+    client.confirm_session()
 
 
 def run_dn(params, check_mode=False, client=None):
@@ -698,3 +727,26 @@ def run_dn_info(params, client=None):
 def run_agent_login_info(params, client=None):
     """``genesys_agent_login_info``: the switch's Agent Logins, as ``genesys_agent_login`` input."""
     return _info(AGENT_LOGIN, params, 'login_codes', client)
+
+
+def read_switch(params, client=None):
+    """Every Extension and ACD Position DN and every Agent Logins of one switch, secrets in clear,
+    for the controller-side export (plugins/action/inventory_export.py), which writes them to a vault
+    file only: ``({'dns': [...], 'agent_logins': [...]}, masker)``; the masker knows every secret read."""
+    switch_name = _text(params.get('switch'))
+    client = _client(params, _masker(DN, params), client)
+    switch = _switch(client, switch_name)[0]
+    read = {}
+    for kind in (DN, AGENT_LOGIN):
+        entries = []
+        for found in _index(kind, client.list(kind.cfg_type), switch).values():
+            for obj in found:
+                if not _manageable(kind, obj):
+                    continue
+                _display(kind, obj, client.masker)   # learns the secrets
+                entry = {kind.key_param: kind.key_of(obj)}
+                entry.update(kind.describe(obj))
+                entry['options'] = objects.annex_of(obj)
+                entries.append(entry)
+        read[kind.plural] = entries
+    return read, client.masker
