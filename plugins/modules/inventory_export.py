@@ -56,8 +56,8 @@ options:
     default: false
   sites:
     description:
-      - The seed's sites, in the inventory schema (C(gac_sites)): name, C(gax) (url and switch),
-        C(sip_server) and/or C(sip_proxy_pool). They are copied into the export, with the Agent
+      - The seed's sites, in the inventory schema (C(gac_sites)), with their name, C(gax) (url and
+        switch), and C(sip_server) or C(sip_proxy_pool) or both. They are copied into the export, with the Agent
         Logins read from each switch.
     type: list
     elements: dict
