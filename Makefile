@@ -94,15 +94,15 @@ demo: venv tree
 	trap '$(LABCTL) down --state-dir $(LAB_STATE); rm -f "$$log"' EXIT; \
 	$(LABCTL) reset --state-dir $(LAB_STATE) > /dev/null || exit 1; \
 	echo "== first run: deploy Business Continuity (primary-fallback) to the lab, with its diff"; \
-	$(BIN)/ansible-playbook playbooks/deploy_bc.yml --diff || exit 1; \
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/deploy_bc.yml --diff || exit 1; \
 	if [ "$(LAB_SIP)" = 1 ]; then \
 	  echo "== waiting (60 s at most) until every line is registered with its SIP Server"; \
-	  for i in $$(seq 12); do $(BIN)/ansible-playbook playbooks/verify.yml -e verify_registration=true > "$$log" 2>&1 && break; sleep 5; done; \
+	  for i in $$(seq 12); do $(BIN)/ansible-playbook -i inventories/lab playbooks/verify.yml -e verify_registration=true > "$$log" 2>&1 && break; sleep 5; done; \
 	fi; \
 	echo "== verify: per phone its DNs, model, firmware and line registration; per switch its DNs"; \
-	$(BIN)/ansible-playbook playbooks/verify.yml $(if $(filter 1,$(LAB_SIP)),-e verify_registration=true) || exit 1; \
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/verify.yml $(if $(filter 1,$(LAB_SIP)),-e verify_registration=true) || exit 1; \
 	echo "== second run: nothing changes"; \
-	$(BIN)/ansible-playbook playbooks/deploy_bc.yml | tee "$$log" || exit 1; \
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/deploy_bc.yml | tee "$$log" || exit 1; \
 	if sed -n '/^PLAY RECAP/,$$p' "$$log" | grep -Eq 'changed=[1-9]'; then \
 	  echo "demo: the second run changed something (see above): not idempotent"; exit 1; \
 	fi; \
