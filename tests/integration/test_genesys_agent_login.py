@@ -76,7 +76,7 @@ def test_an_agent_login_is_created_with_its_password_in_five_requests(lab):
     login = stored_login(lab, '7001')
     assert login['password'] == AGENT_SECRET and login['state'] == 'CFGEnabled'
     assert annex(login) == {'TServer': {'wrap-up-time': '0'}}
-    assert counters(lab)['total'] <= 3 + 2
+    assert counters(lab)['total'] <= 3 + 2 + 1   # + CfgFolder, read once by a run that creates (issue 15)
     assert AGENT_SECRET not in json.dumps(result)
 
 

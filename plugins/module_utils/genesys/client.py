@@ -26,6 +26,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.commo
     AnswerRefused, InputError, OperatorError, RemoteError, SecretMasker, call_with_retries, read_answer,
     session_proxies, warn_insecure_tls, warn_plain_http,
 )
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.genesys import objects
 
 try:
     import requests
@@ -171,6 +172,10 @@ class GaxClient:
             warn_plain_http('GAX', 'an http:// gax_url', 'an https:// gax_url with validate_certs and ca_path')
         self.http.headers.update({'Accept': 'application/json'})
         self._logged_in = False
+        self._session_confirmed = False
+        self.last_response = None
+        self.cut_lists = {}          # cfg type -> why its last listing looks cut (checked before a create)
+        self._folders = None         # CfgFolder objects, read once per run before the first create
 
     @classmethod
     def from_params(cls, params, masker=None, **kwargs):
@@ -223,13 +228,14 @@ class GaxClient:
     def _status(self, response):
         return 'HTTP %d %s: %s' % (response.status_code, response.reason or '', self.detail(response))
 
-    def _send(self, method, path, body=None, params=None):
+    def _send(self, method, path, body=None, params=None, timeout=None):
         endpoint = '%s %s' % (method, path)
         started = time.monotonic()
+        timeout = timeout or self.timeout
         try:
-            response = self.http.request(method, self.url + path, json=body, params=params, timeout=self.timeout,
+            response = self.http.request(method, self.url + path, json=body, params=params, timeout=timeout,
                                          verify=self.verify, allow_redirects=False, stream=True)
-            return read_answer(response, started + self.timeout)   # the whole answer within timeout, capped
+            return read_answer(response, started + timeout)   # the whole answer within timeout, capped
         except AnswerRefused as exc:
             raise self._error(exc.cause, exc.fix, endpoint=endpoint, transient=exc.transient)
         except requests.exceptions.SSLError as exc:
@@ -239,7 +245,7 @@ class GaxClient:
                 '(or GAX_CA_PATH) to the CA bundle that signed it, or validate_certs: false to skip the check in a lab',
                 endpoint=endpoint)
         except requests.exceptions.Timeout:
-            raise self._error('no answer within %s s' % self.timeout,
+            raise self._error('no answer within %s s' % timeout,
                               'check that GAX is up, or raise timeout', endpoint=endpoint, transient=True)
         except requests.exceptions.ConnectionError as exc:
             raise self._error('cannot talk to GAX (%s)' % _connection_reason(exc),
@@ -252,6 +258,7 @@ class GaxClient:
         endpoint = 'POST %s' % LOGIN_PATH
         self.http.cookies.clear()
         self._logged_in = False
+        self._session_confirmed = False
         response = self._send('POST', LOGIN_PATH, {
             'username': self.username, 'password': self._password, 'isPasswordEncrypted': False})
         status = response.status_code
@@ -285,21 +292,53 @@ class GaxClient:
             return 'an HTML page where JSON was expected'
         return None
 
-    def _exchange(self, method, path, body=None, params=None):
-        """One request in the session; logs in first, and once more if the session has expired."""
+    def _exchange(self, method, path, body=None, params=None, timeout=None):
+        """One request in the session; logs in first, and once more if the session has expired.
+        A 403 that asks for a CSRF token is answered once with the token echoed."""
         if not self._logged_in:
             self.login()
-        response = self._send(method, path, body, params)
+        response = self._send(method, path, body, params, timeout)
         if self._expired(response):
             self.login()
-            response = self._send(method, path, body, params)
+            response = self._send(method, path, body, params, timeout)
             how = self._expired(response)
             if how:
                 raise self._error(
                     'GAX answered %s right after a fresh login (%s)' % (how, self._status(response)),
                     'check that gax_url points at GAX itself (not a portal in front of it) and that the user may use its API',
                     status=response.status_code, endpoint='%s %s' % (method, path))
-        return self._answer(method, path, response)
+        if self._csrf_asked(response):
+            token = response.headers.get(objects.CSRF_HEADER)
+            if token and self.http.headers.get(objects.CSRF_HEADER) != token:
+                self.http.headers[objects.CSRF_HEADER] = token
+                response = self._send(method, path, body, params, timeout)
+            if self._csrf_asked(response):
+                raise self._error('GAX refused the request for want of a CSRF token (%s)' % self._status(response),
+                                  'this GAX protects writes with a CSRF token the collection %s; capture the login and '
+                                  'one write of GAX Administrator and correct CSRF_HEADER in '
+                                  'plugins/module_utils/genesys/objects.py' % (
+                                      'echoed in %s and it still refused' % objects.CSRF_HEADER if token
+                                      else 'could not find in the answer'),
+                                  status=response.status_code, endpoint='%s %s' % (method, path))
+        self.last_response = response
+        answer = self._answer(method, path, response)
+        if method == 'GET' and answer is not None:
+            self._session_confirmed = True     # a read in this session answered: the login holds
+        return answer
+
+    @staticmethod
+    def _csrf_asked(response):
+        """A 403 that carries a CSRF token header or speaks of CSRF."""
+        if response.status_code != 403:
+            return False
+        return bool(response.headers.get(objects.CSRF_HEADER)) or 'csrf' in _decode(response.content).lower()
+
+    def confirm_session(self):
+        """Before the first write: prove the session with a read, once: any read of this session that
+        answered JSON counts (the module's listings do), else ``GET user/info``."""
+        if not self._session_confirmed:
+            self.request('GET', API + objects.SESSION_CHECK_PATH)
+            self._session_confirmed = True
 
     def _answer(self, method, path, response):
         endpoint = '%s %s' % (method, path)
@@ -331,22 +370,46 @@ class GaxClient:
             fix = 'correct what the server\'s words (quoted) point at, in the task\'s input or in GAX Administrator'
         raise self._error('GAX refused the request (%s)' % self._status(response), fix, status=status, endpoint=endpoint)
 
-    def request(self, method, path, body=None, params=None):
+    def request(self, method, path, body=None, params=None, timeout=None):
         """An idempotent request, retried with backoff on transient faults."""
-        return call_with_retries(lambda: self._exchange(method, path, body, params),
+        return call_with_retries(lambda: self._exchange(method, path, body, params, timeout),
                                  attempts=self.attempts, sleep=self.sleep)
 
     # --- objects ----------------------------------------------------------------------------------
 
-    def list(self, cfg_type):
-        """Every object of a type (``GET cfg/objects?type=...&brief=false``), as a list."""
-        data = self.request('GET', OBJECTS_PATH, params={'type': cfg_type, 'brief': 'false'})
+    def list(self, cfg_type, switch_dbid=None):
+        """Every object of a type (``GET cfg/objects?type=...&brief=false``), as a list; with
+        ``switch_dbid`` the server is asked to filter by switch (the caller filters again). A longer
+        timeout than single calls; a listing that looks cut is noted in ``cut_lists``."""
+        params = {'type': cfg_type, 'brief': 'false'}
+        if switch_dbid:
+            params['switchdbid'] = str(switch_dbid)
+        data = self.request('GET', OBJECTS_PATH, params=params, timeout=self.timeout * objects.LIST_TIMEOUT_FACTOR)
+        self.cut_lists.pop(cfg_type, None)
+        if isinstance(data, list):
+            hint = next((self.last_response.headers.get(name) for name in objects.LIST_SIZE_HEADERS
+                         if self.last_response is not None and self.last_response.headers.get(name)), None)
+            if hint and hint.strip().isdigit() and int(hint) > len(data):
+                self.cut_lists[cfg_type] = 'it answered %d objects but said there are %s (%s)' % (
+                    len(data), hint.strip(), ', '.join(objects.LIST_SIZE_HEADERS))
+            elif data and len(data) % objects.LIST_ROUND_COUNT == 0:
+                self.cut_lists[cfg_type] = 'it answered exactly %d objects, a round number that looks like a cap' % len(data)
         if data is None:
             return []
         if not isinstance(data, list):
             raise self._error('the list of %s objects is not a JSON array (%s)' % (cfg_type, type(data).__name__),
                               'check that gax_url points at GAX', endpoint='GET %s?type=%s' % (OBJECTS_PATH, cfg_type))
         return [obj for obj in data if isinstance(obj, dict)]
+
+    def default_folder(self, cfg_type, switch_dbid):
+        """The switch's default folder for ``cfg_type`` (its DBID), or None; CfgFolder read once per run."""
+        if self._folders is None:
+            self._folders = self.list(objects.FOLDER_TYPE)
+        for folder in self._folders:
+            if (str(folder.get('subtype')), str(folder.get(objects.FOLDER_OWNER_FIELD)), str(folder.get('folderclass'))) \
+                    == (objects.FOLDER_SUBTYPES.get(cfg_type), str(switch_dbid), objects.FOLDER_DEFAULT_CLASS):
+                return str(folder.get('dbid'))
+        return None
 
     def create(self, body, find):
         """Create an object; returns what GAX answered (the object, or None for an empty answer).

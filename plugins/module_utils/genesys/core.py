@@ -9,8 +9,11 @@ what differs, re-read the listing once to verify, and report per object. An upda
 object (GET by DBID) right before its PUT and merges this call's delta into that fresh copy, so a
 change another run or an operator made since the listing is kept. Requests: 3 when nothing
 changes; 4 + c + 2u + d when c objects are created, u updated and d deleted (one write each, a GET
-before each update, one shared re-read); a fault adds its retries, a create refused because the
-object appeared meanwhile (a concurrent run made it) adds one listing and, if it differs, an update.
+before each update, one shared re-read), plus one CfgFolder listing when c > 0 (creates carry the
+switch's default folder); a fault adds its retries, a create refused because the object appeared
+meanwhile (a concurrent run made it) adds one listing and, if it differs, an update. Before the first
+write a listing that looks cut stops a run that would create; a CSRF 403 is answered once
+(client.py; docs/compatibility.md).
 
 The functions raise ``OperatorError`` subclasses; ``failure_result(exc)`` turns one into what a
 module hands to ``fail_json``.

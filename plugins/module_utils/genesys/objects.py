@@ -18,6 +18,30 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.commo
 )
 
 SWITCH_TYPE = 'CfgSwitch'
+FOLDER_TYPE = 'CfgFolder'
+
+# --- the GAX interface beyond object shapes (docs/compatibility.md) -------------------------------
+# A create carries folderid (confirmed: docker-lab-genesys creates send it): the switch's default
+# folder for the type, a CfgFolder whose subtype names the type, owned by the switch (spellings
+# assumed: no public GAX sample shows a CfgFolder).
+FOLDER_SUBTYPES = {'CfgDN': 'CFGDN', 'CfgAgentLogin': 'CFGAgentLogin'}
+FOLDER_DEFAULT_CLASS = 'CFGFCDefault'
+FOLDER_OWNER_FIELD = 'ownerdbid'
+# No public GAX client sends a CSRF header (go-genesys, mutagen); GWS names X-CSRF-TOKEN (assumed for
+# GAX): a 403 that carries or asks for it is answered once with the token echoed.
+CSRF_HEADER = 'X-CSRF-TOKEN'
+# The session read that confirms a login before the first write (confirmed: GOGEN, mutagen).
+SESSION_CHECK_PATH = '/user/info'
+# Listings: no paging seen (go-genesys). A list may be cut on a large switch (assumed): it gets a
+# longer timeout, the switch filter is asked of the server (re-filtered here), and a count that
+# looks like a cap (a size hint above it, or a round number) stops the run before any create.
+LIST_TIMEOUT_FACTOR = 4
+LIST_SIZE_HEADERS = ('X-Total-Count', 'X-Result-Count')
+LIST_ROUND_COUNT = 500          # a listing of a multiple of this many objects looks cut
+# The Agent Login password: GAX never returns it and may drop it silently (go-genesys has no such
+# field): the result says it was sent and cannot be verified.
+PASSWORD_UNVERIFIABLE = ('the password was sent to GAX but cannot be verified: GAX never returns it, and a '
+                         'server that does not know the field drops it without an error; check an agent login')
 
 ENABLED = 'CFGEnabled'
 DISABLED = 'CFGDisabled'

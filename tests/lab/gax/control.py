@@ -24,6 +24,11 @@ VARIANTS = {
     'brief_default': (False, (False, True)),             # list without brief=
     'session_idle_timeout': (600, int),                  # seconds (GAX inactivity_timeout sample)
     'session_expire_every': (0, int),                    # a session serves N requests then expires; 0 = off
+    # Issue 15 (docs/lab.md "Real-device variants"):
+    'agent_login_password': ('store', ('store', 'drop')),  # drop: the password field is ignored silently
+    'list_cap': (0, int),                                # a list answers at most N objects (X-Total-Count: all); 0 = off
+    'create_folder': ('optional', ('optional', 'required')),  # required: a create without folderid is 400
+    'csrf': ('off', ('off', 'required')),                # required: a write without X-CSRF-TOKEN gets 403
 }
 
 FAULTS = {

@@ -1,5 +1,6 @@
 """The GAX REST interface (`/gax/api/...`) as public clients use it: INTERFACES.md section 2."""
 
+import hashlib
 import html
 import re
 import secrets
@@ -31,6 +32,12 @@ LOGIN_HTML = ('<!DOCTYPE html><html><head><title>Genesys Administrator Extension
               '<input name="password" type="password"></form></body></html>')
 ERROR_HTML = ('<!doctype html><html><head><title>HTTP Status %d</title></head><body><h1>HTTP Status %d</h1>'
               '<p><b>Message</b> %s</p><hr><h3>Apache Tomcat</h3></body></html>')
+
+
+def _drop_password(cfg_type, fields, variants):
+    """Variant agent_login_password: drop: a server that ignores the field without a word."""
+    if cfg_type == 'CfgAgentLogin' and variants['agent_login_password'] == 'drop':
+        fields.pop('password', None)
 
 
 class Session:  # pylint: disable=too-few-public-methods
@@ -133,6 +140,16 @@ class RestHandler(web.Handler):
                 raise self._no_route(path)
             if route[4] and not self._authenticate():
                 return
+            if self.kind in WRITES and self.app.knobs.variants['csrf'] == 'required':
+                token = hashlib.sha256(('csrf:' + self.session.label).encode()).hexdigest()[:32]
+                if self.headers.get('X-CSRF-TOKEN') != token:
+                    counters.bump('status', '403')
+                    if self.kind in WRITES:
+                        counters.write_done(self.kind, self.cfg_type, False)
+                    self.reply(403, web.encode({'status': 403, 'errorCode': 'CSRFTokenInvalid',
+                                                'message': 'Invalid or missing CSRF token (X-CSRF-TOKEN)'}),
+                               headers=[('X-CSRF-TOKEN', token)])
+                    return
             getattr(self, route[3])(*match.groups())
             if self.kind in WRITES:
                 counters.write_done(self.kind, self.cfg_type, True)
@@ -245,7 +262,11 @@ class RestHandler(web.Handler):
             filters = {k: v for k, v in filters.items() if k == 'name'}  # the rest is silently ignored
         visible = [public_view(cfg_type, o) for o in self.app.store.list(cfg_type)]
         found = [o for o in visible if all(o.get(k) == v for k, v in filters.items())]
-        self.answer(200, [brief_view(o) for o in found] if brief else found)
+        cap, headers = self.app.knobs.variants['list_cap'], []
+        if cap and len(found) > cap:  # a server that cuts long lists, saying how many there were
+            headers = [('X-Total-Count', str(len(found)))]
+            found = found[:cap]
+        self.answer(200, [brief_view(o) for o in found] if brief else found, headers)
 
     def read(self, cfg_type, dbid):
         self._known_type(cfg_type)
@@ -257,6 +278,9 @@ class RestHandler(web.Handler):
         fields = parse_body(cfg_type, body, self.app.knobs.variants)
         check_required(cfg_type, fields)
         knobs = self.app.knobs
+        if knobs.variants['create_folder'] == 'required' and fields.get('folderid', '') in ('', '0'):
+            raise GaxError(400, 'CFGValueOutOfRange', 'folderid is required to create %s' % cfg_type)
+        _drop_password(cfg_type, fields, knobs.variants)
         obj, lost = self.app.store.create(cfg_type, fields, knobs.variants, self._actor(),
                                           lambda: knobs.fires('lost_create', 'create'))
         if lost:  # committed, but the client never hears of it
@@ -277,6 +301,7 @@ class RestHandler(web.Handler):
                     raise GaxError(400, 'CFGValueOutOfRange', "Body %s '%s' does not match the URL (%s)"
                                    % (key, body[key], expected))
         fields = parse_body(cfg_type, body, self.app.knobs.variants)
+        _drop_password(cfg_type, fields, self.app.knobs.variants)
         obj = self.app.store.update(cfg_type, dbid, fields, self.app.knobs.variants, self._actor())
         status = self.app.knobs.variants['update_status']
         self.answer(status, public_view(cfg_type, obj) if status == 200 else None)
