@@ -57,6 +57,8 @@ HASHED_KEYS = frozenset(('system/password', 'system/web_user_password'))
 MD5_CRYPT_PATTERN = re.compile(r'^\$1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}$')
 # The account the web login checks against system/password (system/user_name, default admin).
 ADMIN_PASSWORD_KEY = 'system/password'
+# Whether the phone checks the HTTPS certificate of its provisioning server (against security/ca_certificate/N).
+PROVISIONING_VERIFY_KEY = 'security/provisioning/verify_server_certificate'
 ADMIN_NAME_KEY = 'system/user_name'
 
 # --- models -----------------------------------------------------------------------------------
@@ -97,6 +99,8 @@ KEYS = {
     'voip/signalling/sip/proxy_address': ('string', 128),
     'voip/signalling/sip/proxy_port': ('int', None),
     'voip/signalling/sip/use_proxy_ip_port_for_registrar': ('bool', None),
+    'voip/signalling/sip/sip_registrar/enabled': ('bool', None),
+    'voip/signalling/sip/registrar_ka/enabled': ('bool', None),
     'voip/signalling/sip/sip_outbound_proxy/enabled': ('bool', None),
     'voip/signalling/sip/sip_outbound_proxy/addr': ('string', 128),
     'voip/signalling/sip/sip_outbound_proxy/port': ('int', None),
@@ -150,6 +154,8 @@ DEFAULTS = {
     'voip/signalling/sip/proxy_address': '0.0.0.0',
     'voip/signalling/sip/proxy_port': '5060',
     'voip/signalling/sip/use_proxy_ip_port_for_registrar': '1',
+    'voip/signalling/sip/sip_registrar/enabled': '0',
+    'voip/signalling/sip/registrar_ka/enabled': '0',
     'voip/signalling/sip/sip_outbound_proxy/enabled': '0',
     'voip/signalling/sip/sip_outbound_proxy/addr': '',
     'voip/signalling/sip/sip_outbound_proxy/port': '0',

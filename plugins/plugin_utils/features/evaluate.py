@@ -21,7 +21,8 @@ except ImportError:  # pragma: no cover - Python 2 is not a target, this keeps t
     Mapping = dict
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.inventory import (
-    DEPRECATED, ERROR, WARNING, InventoryError, Report, enabled, is_on, read_deployment, read_phone, read_sites, show,
+    DEPRECATED, ERROR, WARNING, InventoryError, Report, enabled, is_ipv6, is_on, read_deployment, read_phone, read_sites,
+    show,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
     BASIC, DEPLOYMENTS, DN_OPTION_OFF, FEATURE_BY_NAME, FEATURES, LINE_KEYS, MAX_LENGTH_EXPANDED, MODELS,
@@ -46,6 +47,12 @@ def _render(spec, params, ctx):
     if isinstance(spec, Port):
         return ctx[spec.tls if ctx.get('tls') else spec.udp]
     raise AssertionError('table: cannot render %r' % (spec,))
+
+
+def _key_value(spec, params, ctx):
+    """A phone key's value; an optional parameter that is not given leaves the key as it is."""
+    value = _render(spec, params, ctx)
+    return NOT_WRITTEN if value is None else value
 
 
 def _join_set(name, members):
@@ -115,12 +122,26 @@ class _Evaluation(object):
                                      % (line.dn, switch, owner[1], owner[0]),
                                      'a DN belongs to one host: remove it from one of them (SCA secondaries use '
                                      'sca: {role: secondary, primary_dn: ...})')
+        self._ipv6_rules()
         for site in sorted(s for s in tls_hosts if s):
             for host in tls_hosts[site]:
                 report.warning('tls_security_pack', host, 'TLS 1.2 to a SIP Server on UNIX needs Genesys Security '
                                'Pack 8.5.1 or later (note section 5)',
                                'check the SIP Server hosts of site %s before relying on TLS' % site)
         self._sca_links()
+
+    def _ipv6_rules(self):
+        # The note's feature chart, read in the glossary's order, says IPv6: No. Warn, do not refuse.
+        cause = 'the IPv6 address %s is not validated by the note (its feature chart: IPv6 "No")'
+        fix = 'test IPv6 registration and calls on one phone first, or use an IPv4 address'
+        for site in sorted(self.sites):
+            for where, entry in (('sip_server', self.sites[site].sip_server),
+                                 ('sip_proxy_pool', self.sites[site].sip_proxy_pool)):
+                if entry and is_ipv6(entry[0]):
+                    self.report.warning('ipv6', 'site %s %s' % (site, where), cause % entry[0], fix)
+        for phone in self.phones:
+            if is_ipv6(phone.address):
+                self.report.warning('ipv6', phone.host, cause % phone.address, fix)
 
     def _site_rules(self):
         report = self.report
@@ -312,12 +333,12 @@ class _Evaluation(object):
                 params = line.features.get(feature.name)
                 on = is_on(params)
                 for entry, names in LINE_KEYS[feature.name]:
-                    value = _render(entry.on, params, line_ctx) if on else entry.off
+                    value = _key_value(entry.on, params, line_ctx) if on else entry.off
                     if value is not NOT_WRITTEN:
                         settings[names[index]] = value
                 for entry in WIDE_KEYS[feature.name]:
                     if on:
-                        votes.setdefault(entry.name, []).append((_render(entry.on, params, line_ctx), line, feature.name))
+                        votes.setdefault(entry.name, []).append((_key_value(entry.on, params, line_ctx), line, feature.name))
                     elif params is False and feature.scope == PHONE:
                         votes.setdefault(entry.name, []).append((entry.off, line, feature.name))
                 if not on:
@@ -340,11 +361,12 @@ class _Evaluation(object):
                 if off is not NOT_WRITTEN:
                     settings[name] = off
                 continue
-            values = set(b[0] for b in ballots)
+            # A line that leaves the key as it is (an optional parameter not given) yields to one that sets it.
+            values = set(b[0] for b in ballots if b[0] is not NOT_WRITTEN)
             if len(values) > 1:
-                self._conflict(phone, name, ballots)
-            elif ballots[0][0] is not NOT_WRITTEN:
-                settings[name] = ballots[0][0]
+                self._conflict(phone, name, [b for b in ballots if b[0] is not NOT_WRITTEN])
+            elif values:
+                settings[name] = values.pop()
         return settings, dns
 
     def _conflict(self, phone, name, ballots):

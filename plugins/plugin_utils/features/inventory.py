@@ -164,6 +164,15 @@ def _host_ok(text):
     return all(_LABEL_RE.match(label) for label in labels)
 
 
+def is_ipv6(text):
+    """Whether ``text`` (an address as the inventory gives it, maybe in brackets) is an IPv6 address."""
+    bare = (text or '').strip('[]')
+    try:
+        return ipaddress.ip_address(bare).version == 6
+    except ValueError:
+        return False
+
+
 def _url_problem(url):
     """What is wrong with an http(s) URL (scheme, host, port), or None."""
     if not url.startswith(('http://', 'https://')):

@@ -201,7 +201,8 @@ FEATURES = (
     Feature(
         name='mwi', scope=LINE, shorthand=None, requires=(),
         params=(param('mailbox', 'int', FROM_DN, minimum=1),
-                param('voice_mail_number', 'str', maximum=64)),
+                # Optional (the note asks for none): without it the phone keeps its own number.
+                param('voice_mail_number', 'str', None, maximum=64)),
         # Genesys: delete the option when the mailbox goes, or the mailbox reappears.
         dn=(option('gvm_mailbox', P('mailbox')),),
         phone=(key('voip/services/msg_waiting_ind/enabled', 'ENABLE', 'DISABLE', True,
@@ -249,9 +250,10 @@ FEATURES = (
     ),
     Feature(
         name='remote_hold', scope=LINE, shorthand=None, requires=(), params=(),
-        dn=(option('sip-cti-control', Token('hold')),),
-        phone=(),
-        note='note section 4, Hold/Retrieve (3pcc)',
+        # Retrieve is the BroadSoft "talk" event: the note's sample is talk,hold, so hold brings talk.
+        dn=(option('sip-cti-control', Token('hold')), option('sip-cti-control', Token('talk'))),
+        phone=(key('voip/talk_event/enabled', '1', '0'),),
+        note='note section 4, Hold/Retrieve (3pcc): the BroadSoft extensions hold and talk',
     ),
     Feature(
         name='remote_dtmf', scope=LINE, shorthand=None, requires=(), params=(),
@@ -292,8 +294,18 @@ _PROXY_OFF = (
 )
 
 
+# The registration settings of the note's screenshot (section 5): register through the proxy's IP
+# and port, no separate registrar, no registrar keep-alive; firmware defaults differ (2.2.8: 0 for
+# the first), so every deployment writes them.
+_REGISTRATION = (
+    key('voip/signalling/sip/use_proxy_ip_port_for_registrar', '1', '1'),
+    key('voip/signalling/sip/sip_registrar/enabled', '0', '0'),
+    key('voip/signalling/sip/registrar_ka/enabled', '0', '0'),
+)
+
+
 def _bc_phone_keys(mode):
-    return (
+    return _REGISTRATION + (
         key('voip/signalling/sip/use_proxy', '1', '1'),
         key('voip/signalling/sip/proxy_address', Ctx('home_address'), None),
         key('voip/signalling/sip/proxy_port', Port('home_port', 'home_tls_port'), None),
@@ -315,7 +327,7 @@ def _bc_phone_keys(mode):
 
 
 def _single_phone_keys(address, port, tls_port, proxy_timeout):
-    return (
+    return _REGISTRATION + (
         key('voip/signalling/sip/use_proxy', '1', '1'),
         key('voip/signalling/sip/proxy_address', Ctx(address), None),
         key('voip/signalling/sip/proxy_port', Port(port, tls_port), None),

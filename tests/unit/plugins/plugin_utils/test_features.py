@@ -109,8 +109,15 @@ def test_authenticate_requests_is_a_set_written_in_a_fixed_order():
 def test_remote_answer_enables_the_talk_event_on_the_phone():
     state = standalone({'phone-1502': phone(features_={'remote_answer': True})})
     assert settings(state)['voip/talk_event/enabled'] == '1'
-    state = standalone({'phone-1502': phone(features_={'remote_hold': True})})
+    state = standalone({'phone-1502': phone(features_={'dnd': True})})
     assert settings(state)['voip/talk_event/enabled'] == '0'
+
+
+def test_remote_hold_alone_brings_talk_so_retrieve_works_as_in_the_notes_sample():
+    # Issue 17 item 2: the note's Hold/Retrieve uses the BroadSoft extensions hold AND talk.
+    state = standalone({'phone-1502': phone(features_={'remote_hold': True})})
+    assert tserver(state)['sip-cti-control'] == 'talk,hold'
+    assert settings(state)['voip/talk_event/enabled'] == '1'
 
 
 # --- SIP authentication, agent login ---------------------------------------------------------
@@ -752,3 +759,51 @@ def test_a_schema_message_names_the_variable_as_the_inventory_wrote_it():
     host_vars['model'] = '450HD'
     assert 'phone-1502: model must be one of' in str(preflight({'phone-1502': host_vars}, SITES)[-1])
     assert 'phone-1502: gac_model must be one of' in str(preflight({'phone-1502': phone(model='450HD')}, SITES)[0])
+
+
+# --- issue 17: the note, row by row ---------------------------------------------------------------
+
+REGISTRATION = {'voip/signalling/sip/use_proxy_ip_port_for_registrar': '1',
+                'voip/signalling/sip/sip_registrar/enabled': '0',
+                'voip/signalling/sip/registrar_ka/enabled': '0'}
+
+
+@pytest.mark.parametrize('deployment', ['standalone', 'sip_proxy_ha', 'simultaneous', 'primary_fallback'])
+def test_every_deployment_writes_the_registration_settings_of_the_notes_screenshot(deployment):
+    # Issue 17 item 4: "Use SIP Proxy IP and Port for Registration: Enable", "Use SIP Registrar:
+    # Disable", "Registrar Keep Alive: Disable".
+    pool = {'sip_proxy_pool': {'fqdn': 'pool.example'}}
+    sites = [dict(PARIS, **pool), dict(LYON, **pool)]
+    kwargs = {'deployment': deployment} if deployment in ('standalone', 'sip_proxy_ha') else {
+        'deployment': 'business_continuity', 'bc_mode': deployment}
+    got = settings(desired_state({'phone-1502': phone()}, sites, **kwargs))
+    assert dict((k, got[k]) for k in REGISTRATION) == REGISTRATION
+
+
+def test_mwi_without_a_voice_mail_number_leaves_the_phones_own_number():
+    # Issue 17 item 7: the note asks for no voice-mail number.
+    state = standalone({'phone-1502': phone(features_={'mwi': True})})
+    assert tserver(state)['gvm_mailbox'] == '1502'
+    assert settings(state)['voip/services/msg_waiting_ind/enabled'] == 'ENABLE'
+    assert 'voip/services/msg_waiting_ind/voice_mail_number' not in settings(state)
+
+
+def test_mwi_lines_with_and_without_a_number_agree_on_the_one_that_gives_it():
+    host_vars = phone(features_={'mwi': True})
+    host_vars['gac_lines'].append({'dn': '1503', 'features': {'mwi': {'voice_mail_number': '8000'}}})
+    state = standalone({'phone-1502': host_vars})
+    assert settings(state)['voip/services/msg_waiting_ind/voice_mail_number'] == '8000'
+
+
+def test_ipv6_addresses_are_warned_about_never_refused():
+    # Issue 17 item 6: the note's chart, read in the glossary's order, says IPv6: No.
+    v6_site = dict(PARIS, sip_server={'address': '2001:db8::10', 'port': 5060})
+    host_vars = phone()
+    host_vars['address'] = '2001:db8::1502'
+    findings = preflight({'phone-1502': host_vars}, [v6_site])
+    assert [(f.severity, f.rule) for f in findings] == [('warning', 'ipv6'), ('warning', 'ipv6')]
+    assert findings[0].subjects == ('site paris sip_server',) and '2001:db8::10' in findings[0].cause
+    assert findings[1].subjects == ('phone-1502',) and 'not validated by the note' in findings[1].cause
+    state = desired_state({'phone-1502': host_vars}, [v6_site])
+    assert len(state['warnings']) == 2 and settings(state)['voip/signalling/sip/proxy_address'] == '2001:db8::10'
+    assert preflight({'phone-1502': phone()}, SITES) == []
