@@ -153,3 +153,25 @@ def test_without_bc_mode_deploy_drift_and_verify_read_the_inventory_alike(blank)
     assert drift.rc == 0 and 'no drift' in drift.output, drift.explain()
     verify = Run(run_playbook('verify.yml', inventory, HTTPS_PORT))
     assert verify.rc == 0, verify.explain()
+
+
+def test_a_bc_switch_written_while_the_other_failed_is_named_and_a_rerun_completes_the_pair(blank):
+    # Site B's switch name is wrong: GAX writes site A's switch, refuses site B's.
+    inventory = edited_inventory(blank, 'inventory-wrong-switch-b',
+                                 lambda text: text.replace('switch: SIP_Switch_B', 'switch: SIP_Switch_X'))
+    run = play(blank, ['deploy_serial=0'], inventory=inventory)
+    assert run.rc != 0, run.explain()
+    text = re.sub(r'\s+', ' ', run.output)
+    assert ('the DNs were written on SIP_Switch_A and not on SIP_Switch_X' in text
+            and 'the two switches of the pair differ until a run completes' in text), run.explain()
+    switches = dict((s['name'], s['dbid']) for s in blank.get('gax', '/objects?type=CfgSwitch'))
+    on = dict((name, set(dn['number'] for dn in blank.get('gax', '/objects?type=CfgDN&switchdbid=%s' % dbid)))
+              for name, dbid in switches.items())
+    assert '1501' in on['SIP_Switch_A'] and '1501' not in on['SIP_Switch_B'], on
+    assert all(written(blank, name) == [] for name in ALL_PHONES)
+    # the same playbook with the inventory corrected completes the pair, then the phones
+    rerun = play(blank, ['deploy_serial=0'])
+    assert rerun.rc == 0, rerun.explain()
+    on_b = set(dn['number'] for dn in blank.get('gax', '/objects?type=CfgDN&switchdbid=%s' % switches['SIP_Switch_B']))
+    assert {'1501', '1512', '1521', '1532'} <= on_b, on_b
+    assert all(written(blank, name) for name in ALL_PHONES)
