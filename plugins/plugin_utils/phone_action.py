@@ -26,6 +26,7 @@ __metaclass__ = type
 
 import os
 
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
@@ -45,6 +46,20 @@ IN_PROCESS_VAR = 'audiocodes_in_process'
 
 IN_PROCESS_MARK = 'in the controller process'
 """Said at -vvv when a task runs in-process (tests look for it, and for the absent AnsiballZ)."""
+
+
+def pending_module_warnings():
+    """The warnings core code recorded with ansible.module_utils.common.warnings.warn, taken out.
+
+    In a module they ride with its result; in the controller process ansible-core 2.19 and later show
+    them at once, but 2.17 and 2.18 only keep them in a list no one reads: take them (from any thread
+    of the process) into the result, so the callback shows them as it shows a module's."""
+    store = getattr(module_warnings, '_global_warnings', None)
+    if not isinstance(store, list):
+        return []
+    taken = [str(warning) for warning in store]
+    del store[:len(taken)]
+    return taken
 
 
 class PhoneAction(ActionBase):
@@ -139,7 +154,7 @@ class PhoneAction(ActionBase):
             options['diff'] = bool(self._task.diff if diff is None else diff)
         result, masker = module_support.outcome(self.core_function, params, **options)
         no_log_values.update(masker.values)
-        warnings = result.pop('warnings', None) or []
+        warnings = (result.pop('warnings', None) or []) + pending_module_warnings()
         # A deprecated option or alias, as AnsibleModule would report it (deprecated_aliases, removed_in_version).
         notices = [dict(notice) for notice in validation._deprecations]
         if notices:

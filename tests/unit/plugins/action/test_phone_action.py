@@ -139,6 +139,29 @@ def test_an_operator_error_fails_with_its_message_and_warnings_are_kept():
         ['phone 127.0.1.12 does not show x']
 
 
+def test_warnings_recorded_with_module_utils_warn_reach_the_result_before_ansible_core_2_19(monkeypatch):
+    # ansible-core 2.17/2.18 keep warn()'s warnings in a list that only AnsibleModule reads; in-process,
+    # the action takes them into the result (2.19 and later show them at once: no list).
+    from ansible.module_utils.common import warnings as module_warnings
+    monkeypatch.setattr(module_warnings, '_global_warnings', [])
+
+    def function(params, masker=None, **options):
+        module_warnings._global_warnings.append('validate_certs is false: Pw-Unit-1 must not show')
+        return {'changed': False}
+    result = action(core_function=function).run_in_process({'host': '127.0.1.12', 'password': 'Pw-Unit-1'})
+    assert result['warnings'] == ['validate_certs is false: ******** must not show']
+    assert module_warnings._global_warnings == []
+
+
+def test_a_deprecated_option_is_reported_as_the_module_reports_it():
+    result = action(core_function=recorder()).run_in_process({'host': '127.0.1.12', 'password': 'Pw-Unit-1',
+                                                               'backup_dir': '/tmp/phones'})
+    assert not result.get('failed'), result
+    notice, = result['deprecations']
+    assert "'backup_dir' is deprecated" in notice['msg']
+    assert (notice['version'], notice['collection_name']) == ('1.0.0', 'telephony.genesys_audiocodes')
+
+
 def test_bad_arguments_fail_before_the_core_is_called():
     function = recorder()
     unknown = action(core_function=function).run_in_process({'host': '127.0.1.12', 'password': 'Pw-Unit-1', 'nope': 1})
