@@ -229,3 +229,19 @@ def test_line_status_is_matched_to_the_configured_lines(phone, status_lines):
     info, dummy = run_module('audiocodes_phone_info', phone.args(gather=['config', 'status']))
     registered = sorted(line['line'] for line in info['status']['lines'] if line['registered'])
     assert registered == [1], info['status']
+
+
+# --- 8. identity when info.htm shows no label the collection knows -------------------------------
+
+def test_an_unlabelled_info_page_falls_back_to_user_agent_txt(phone):
+    phone.reset(info_page='unlabelled')
+    info, dummy = run_module('audiocodes_phone_info', phone.args(gather=['device']))
+    truth = phone.info()
+    assert info['device']['model'] == truth['model']
+    assert info['device']['firmware'] == truth['firmware']
+    assert info['device']['mac'].replace(':', '').upper() == truth['mac'].replace(':', '').upper()
+
+
+def test_an_unlabelled_info_page_keeps_the_phone_budget(phone):
+    phone.reset(info_page='unlabelled')
+    change_then_noop(phone)

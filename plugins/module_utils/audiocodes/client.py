@@ -37,7 +37,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.commo
     AnswerRefused, InputError, OperatorError, RemoteError, call_with_retries, read_answer, session_proxies,
     warn_insecure_tls, warn_plain_http,
 )
-from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import pages, scrape
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys, pages, scrape
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.cfgfile import ConfigFile
 
 USER_AGENT = 'telephony.genesys_audiocodes'
@@ -483,9 +483,11 @@ class PhoneClient(object):
                 'and run again', endpoint=urlsplit(link).path)
         return snapshot
 
-    def device(self, snapshot=None):
-        """Model, firmware and MAC: info.htm, the configuration (system/type, file name), and
-        network_status.htm only when neither shows the MAC."""
+    def device(self, snapshot=None, need_firmware=True):
+        """Model, firmware and MAC: info.htm, the configuration (system/type, file name),
+        /configuration/user_agent.txt when those leave the model (or, with ``need_firmware``, the
+        firmware) unknown (info.htm without a label the collection knows), and network_status.htm
+        only when nothing shows the MAC."""
         try:
             info = scrape.device_from_info(self.show(pages.INFO_PAGE).text)
         except RemoteError as exc:
@@ -499,9 +501,26 @@ class PhoneClient(object):
             'firmware': info['firmware'],
             'mac': name_mac or info['mac'],
         }
+        if not device['model'] or (need_firmware and not device['firmware']):
+            agent = self._user_agent()
+            if agent is not None:
+                found = scrape.device_from_user_agent(agent)
+                device['model'] = device['model'] or keys.model_of(agent)
+                device['firmware'] = device['firmware'] or found['firmware']
+                device['mac'] = device['mac'] or found['mac']
         if not device['mac']:
             device['mac'] = scrape.find_mac(self.show(pages.NETWORK_STATUS_PAGE).text)
         return device
+
+    def _user_agent(self):
+        """The text of /configuration/user_agent.txt, or None when the phone has none."""
+        try:
+            response = self.request('GET', pages.USER_AGENT_PATH)
+        except RemoteError as exc:
+            if exc.status != 404:
+                raise
+            return None
+        return None if scrape.looks_like_html(response.text) else response.text
 
     def status(self):
         """Registration per line, from voip_status.cgi."""

@@ -440,7 +440,7 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
     have = snapshot.values
     masked = keys.masked_secrets(have)     # shown as a mask: unknown, like a secret not shown, never uploaded back
     have = dict((key, value) for key, value in have.items() if key not in masked)
-    device = client.device(snapshot)
+    device = client.device(snapshot, need_firmware=False)     # the model matters here; the firmware only in messages
     identity.check(params, device, subject)     # before any write (and before a backup of its file)
     model = keys.model_of(device['model'])
     if len(snapshot.values) < pages.FULL_LISTING_MIN_KEYS:

@@ -333,7 +333,7 @@ def run_firmware(params, check_mode=False, diff=False, masker=None, client=None)
         result['msg'] = '%s (%s) runs firmware %s' % (subject, device.get('model'), running)
         return masker.mask(result)
     result['image'] = dict((k, image[k]) for k in ('name', 'model', 'version', 'size'))
-    if model != image['model']:
+    if keys.image_model(model) != keys.image_model(image['model']):
         raise InputError(subject, 'image %s is for the %s, this phone is a %s (info.htm); nothing was uploaded'
                          % (image['name'], image['model'], device.get('model')),
                          'give the %s image of version %s' % (device.get('model'), image['version']))

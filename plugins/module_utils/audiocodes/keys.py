@@ -221,6 +221,16 @@ def masked_secrets(have):
     return sorted(key for key, value in secrets.items() if is_masked(value) or (not value and not in_clear))
 
 
+# Firmware images by model: the Genesys 405 runs the 405HD's images (confirmed: IPPhoneProvision
+# firmware.json lists 405HD_2.2.16.251.img for hardware "405").
+IMAGE_MODELS = {'405': '405HD'}
+
+
+def image_model(model):
+    """The model named in the firmware images a phone of ``model`` runs."""
+    return IMAGE_MODELS.get(model, model)
+
+
 def model_of(text):
     """The model named in ``text`` (``AudioCodes 440HDG`` -> ``440HD``), longest name first."""
     if not text:

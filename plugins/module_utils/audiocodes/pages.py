@@ -97,6 +97,11 @@ INFO_MODEL_LABELS = ('phone model', 'model', 'product name', 'product', 'phone t
 INFO_FIRMWARE_LABELS = ('firmware version', 'software version', 'application version', 'firmware',
                         'sw version', 'image version', 'version')
 INFO_MAC_LABELS = ('mac address', 'mac', 'lan mac address', 'ethernet mac')
+# When info.htm shows none of these labels: /configuration/user_agent.txt (confirmed to exist: dev.ps1
+# reads it; its content assumed: the model, the firmware and the MAC somewhere in its text). A
+# firmware version is the first dotted-number run of what a page shows (assumed).
+USER_AGENT_PATH = '/configuration/user_agent.txt'
+VERSION_PATTERN = r'(?<![0-9.])([0-9]+(?:\.[0-9]+){2,})'
 MAC_PATTERN = r'(?<![0-9A-Fa-f:-])((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})(?![0-9A-Fa-f:-])'  # confirmed
 
 # --- voip_status.cgi --------------------------------------------------------------------------

@@ -269,15 +269,29 @@ def pick(pairs, labels):
     return None
 
 
+def first_version(text):
+    """The first dotted-number run of ``text`` (``UC_2.2.16.501.13 (Genesys)`` -> ``2.2.16.501.13``), or None."""
+    found = re.search(pages.VERSION_PATTERN, text or '')
+    return found.group(1) if found else None
+
+
 def device_from_info(text):
     """``{'model', 'firmware', 'mac'}`` as info.htm shows them (None where it does not)."""
     pairs = label_values(text)
     mac = pick(pairs, pages.INFO_MAC_LABELS)
+    firmware = pick(pairs, pages.INFO_FIRMWARE_LABELS)
     return {
         'model': pick(pairs, pages.INFO_MODEL_LABELS),
-        'firmware': pick(pairs, pages.INFO_FIRMWARE_LABELS),
+        'firmware': first_version(firmware) or firmware,
         'mac': mac_format(mac) if mac else None,
     }
+
+
+def device_from_user_agent(text):
+    """``{'model', 'firmware', 'mac'}`` from the text of user_agent.txt (None where it says nothing)."""
+    found = re.search(r'(?<![0-9A-Fa-f])([0-9A-Fa-f]{2}(?:[:-]?[0-9A-Fa-f]{2}){5})(?![0-9A-Fa-f])', text or '')
+    return {'model': None, 'firmware': first_version(text), 'mac': mac_format(found.group(1)) if found else None,
+            'model_text': text}
 
 
 def _local(tag):

@@ -39,6 +39,7 @@ VARIANTS = {
     "require_referer": [False, True],
     "fake_registration": [False, True],
     "status_lines": ["numbered", "bare", "enabled_only"],
+    "info_page": ["labelled", "unlabelled"],
 }
 TIMINGS = {"reboot_seconds": 90.0, "session_timeout": None, "expire_session_every": 0, "slow_seconds": 5.0,
            "flash_seconds": 120.0, "firmware_verify_seconds": 2.0,

@@ -252,6 +252,11 @@ def render_mainframe(phone):
 
 def render_info(phone):
     uptime = int(phone.uptime())
+    if phone.variants["info_page"] == "unlabelled":
+        # Labels no client knows (another language), values as they come: the build string, the MAC bare.
+        pairs = [("Ger\u00e4t", "AudioCodes %s IP Phone" % phone.model),
+                 ("Stand", "UC_%s.%s" % (phone.firmware, "13")), ("Adresse", phone.mac.replace(":", ""))]
+        return _layout(phone, "Information", '<table class="info" cellspacing="1">\n%s\n</table>' % _rows(pairs))
     pairs = [("Phone Model", phone.model), ("Firmware Version", phone.firmware), ("Boot Version", "1.0.9"),
              ("Hardware Version", "Rev. C"), ("MAC Address", phone.mac),
              ("Serial Number", "AC%s" % phone.mac.replace(":", "")[6:]), ("IP Address", phone.address),
@@ -462,6 +467,8 @@ def configuration_file(phone, name):
         body = _render_cfg(phone, header)
     elif name == "provisioning.cfg":
         body = "".join("%s=%s\n" % (k, phone.value(k)) for k in phone.table.keys if k.startswith("provisioning/"))
+    elif name == "user_agent.txt":  # dev.ps1 reads it (E5); its content is the lab's guess
+        body = "AUDC-IPPhone/%s (%s; %s)\n" % (phone.firmware, phone.model, phone.mac.replace(":", ""))
     elif name == "system.log":
         body = "".join(line + "\n" for line in phone.events)
     else:

@@ -163,7 +163,10 @@ def test_real_differences_stay_differences(key, wanted, current):
     ('voip/media/srtp/mode', 'supportencryption', None, 'SupportEncryption'),
     ('voip/unknown/mode', 'simultaneous', 'PRIMARY', 'SIMULTANEOUS'),
     ('voip/line/0/description', ' Agent 1502 ', 'x', 'Agent 1502'),
-    ('voip/services/msg_waiting_ind/enabled', 'enable', '1', 'ENABLE'),
+    # A download that shows the code gets the code (the 310HD dump writes msg_waiting_ind/enabled=1).
+    ('voip/services/msg_waiting_ind/enabled', 'enable', '1', '1'),
+    ('voip/services/msg_waiting_ind/enabled', 'DISABLE', '1', '0'),
+    ('voip/services/msg_waiting_ind/enabled', 'disable', 'ENABLE', 'DISABLE'),
 ])
 def test_values_are_written_in_the_phones_spelling(key, wanted, current, written):
     assert keys.file_value(key, wanted, current) == written
