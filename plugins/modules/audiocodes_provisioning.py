@@ -79,7 +79,8 @@ options:
       - A URL ending in C(/) is a directory, where the phone fetches C(<mac lowercase, no colons>.cfg);
         any other URL is fetched as it is (then the server must map it to the phone's file).
       - Credentials go into the URL (C(https://user:password@host/phones/)); the firmware has no other
-        place for them. The password part is masked in every result.
+        place for them. The password part is masked in every result. A URL that is not C(https) with a
+        password is refused (anyone on the way reads it, and any server answering there gets it).
     type: str
     required: true
   firmware_url:
@@ -144,6 +145,10 @@ options:
     default: true
 notes:
   - The phone resolves the host of O(config_url) itself; the module never resolves or fetches it.
+  - With an C(https) O(config_url) and O(publish_dir), the published file turns on the phone's check of its
+    provisioning server's certificate (C(security/provisioning/verify_server_certificate=1)); the phone needs
+    the CA that signed that server (C(security/ca_certificate/1/uri) in O(settings), or set at staging). A
+    phone that does not check yet, and O(settings) turning the check off, are warned about.
   - A phone whose file is fetched applies it as it would an upload; keys its firmware does not know
     are dropped, which the read-back reports.
 seealso:

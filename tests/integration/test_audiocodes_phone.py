@@ -185,7 +185,7 @@ def test_an_invalid_value_is_reported_after_the_restart_that_might_have_applied_
     ({'voip/line/2/id': '1503'}, ['voip/line/2/id', 'beyond the 2 lines of a 420HD']),
     ({'voip/signalling/sip/redundant_proxy/address': 'sip-proxy-pool-b.site-b.example.com'}, ['redundant_proxy/address', 'at most 32']),
     ({'Voip/Line/0/Id': '1502'}, ["'Voip/Line/0/Id'", 'not a configuration key']),
-    ({'voip/line/0/description': 'two\nlines'}, ['voip/line/0/description', 'line break']),
+    ({'voip/line/0/description': 'two\nlines'}, ['voip/line/0/description', 'U+000A', 'cannot carry']),
     ({'system/password': 'clear-text'}, ['system/password', 'MD5-crypt']),
 ])
 def test_bad_input_is_refused_before_anything_is_written(phone, settings, words):

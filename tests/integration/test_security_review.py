@@ -11,8 +11,10 @@ import textwrap
 import time
 
 import pytest
+import yaml
 
-from test_audiocodes_support import COLLECTIONS, Phone, phone_lab, run_module
+from labfixture import only_these_emulators
+from test_audiocodes_support import ADMIN_PASSWORD, COLLECTIONS, HTTPS_PORT, Phone, phone_lab, run_module
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 GAX_HOST = '127.0.0.91'
@@ -20,6 +22,9 @@ GAX_PORT = 19100 + 10 * WORKER
 GAX_URL = 'http://%s:%d' % (GAX_HOST, GAX_PORT)
 GAX_PASSWORD = 'operator-lab'
 SIP_SECRET = 'dn-Sip-Secret-9157'
+URL_SECRET = 'Url-Secret-7731'
+SHOWN_URL = 'https://prov:%s@prov.lab.test/phones/' % URL_SECRET      # in the phone's configuration already
+GIVEN_URL_SECRET = 'Fw%2FSecret-8842'                                 # percent-encoded, as a URL carries it
 
 
 @pytest.fixture(name='gax', scope='module')
@@ -33,7 +38,7 @@ def gax_fixture(lab_factory):
 @pytest.fixture(name='phone', scope='module')
 def phone_fixture(lab_factory, tmp_path_factory):
     lab = phone_lab(lab_factory, tmp_path_factory, 'security-review-phone', 92, '127.0.0.92:%d' % (19105 + 10 * WORKER),
-                    ['420HD'], config={'voip/line/0/description': u'Caf\xe9'})
+                    ['420HD'], config={'voip/line/0/description': u'Caf\xe9', 'provisioning/configuration/url': SHOWN_URL})
     return Phone(lab, '127.92.0.1')
 
 
@@ -235,4 +240,96 @@ def test_a_latin1_phone_file_keeps_its_bytes_when_a_latin1_value_is_written(phon
     assert result.get('changed') is True, result
     config = phone.config()
     assert config['voip/line/0/id'] == u'Zo\xeb' and config['voip/line/0/description'] == u'Caf\xe9'
+
+
+# --- item 3: credentials inside URL values ------------------------------------------------------------
+
+def test_a_password_inside_a_url_value_is_masked_in_results_diff_backups_and_info(phone, tmp_path):
+    given = 'http://fw:%s@fw.lab.test/400hd/' % GIVEN_URL_SECRET
+    result, output = run_module('audiocodes_phone', phone.args(
+        settings={'provisioning/firmware/url': given, 'voip/line/0/description': 'Desk 1501'},
+        backup=True, backup_options={'dir_path': str(tmp_path / 'backups')}), diff=True)
+    assert result.get('changed') is True, result
+    assert phone.config()['provisioning/firmware/url'] == given                     # the lab's word: written
+    backups = [os.path.join(str(tmp_path / 'backups'), name) for name in os.listdir(str(tmp_path / 'backups'))]
+    with open(backups[0], 'rb') as handle:
+        backup = handle.read().decode('utf-8', 'replace')
+    assert 'provisioning/configuration/url=' in backup                             # the line is kept ...
+    info, info_output = run_module('audiocodes_phone_info', phone.args(gather=['config']))
+    assert 'prov.lab.test' in info['config']['provisioning/configuration/url']
+    for text in (output, backup, info_output):                                        # ... its password is not
+        assert URL_SECRET not in text and GIVEN_URL_SECRET not in text and 'Fw/Secret-8842' not in text
+    assert 'http://fw:********@fw.lab.test/400hd/' in output                          # the diff shows the URL
+
+
+# --- item 4: zero-touch provisioning over TLS ----------------------------------------------------------------
+
+PROV_HOST = '127.0.0.93'
+PROV_LISTEN = 19120 + 10 * WORKER
+PROV_USER, PROV_PASSWORD = 'phones', 'Prov-Secret-9393'
+PROV_NAME = 'prov.h3.lab.test'
+PROV_URL = 'https://%s:%s@%s:%d/phones/' % (PROV_USER, PROV_PASSWORD, PROV_NAME, PROV_LISTEN)
+VERIFY_KEY = 'security/provisioning/verify_server_certificate'
+
+
+@pytest.fixture(name='prov', scope='module')
+def prov_fixture(lab_factory, tmp_path_factory):
+    """Two phones as they leave the factory as to their provisioning server: its certificate is not checked."""
+    folder = tmp_path_factory.mktemp('security-review-prov')
+    seed = {'voip/line/0/id': '1501', VERIFY_KEY: '0'}
+    phones = [{'address': '127.93.%d.%d' % (1 + WORKER, index), 'model': '420HD', 'admin_password': ADMIN_PASSWORD,
+               'config': seed} for index in (1, 2)]
+    phones_file = str(folder / 'phones.yml')
+    with open(phones_file, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(phones, handle)
+    lab = lab_factory('security-review-prov', only_these_emulators({
+        'phone': {'admin': '%s:%d' % (PROV_HOST, PROV_LISTEN + 1), 'http_port': 8080, 'https_port': HTTPS_PORT,
+                  'phones_file': phones_file, 'variants': {'auth': 'cookie', 'apply': 'replace', 'after_upload': 'reboot'},
+                  'timings': {'reboot_seconds': 1}, 'faults': {'seed': 1},
+                  'sip': {'enabled': True, 'stagger_seconds': 0}},
+        'provserver': {'enabled': True, 'listen': '%s:%d' % (PROV_HOST, PROV_LISTEN),
+                       'admin': '%s:%d' % (PROV_HOST, PROV_LISTEN + 2), 'users': {PROV_USER: PROV_PASSWORD}},
+        'names': [{'name': PROV_NAME, 'addresses': [PROV_HOST]}],
+    }))
+    return [Phone(lab, phone['address']) for phone in phones]
+
+
+def test_zero_touch_over_https_publishes_the_servers_check_on_and_warns_about_the_first_fetch(prov):
+    phone = prov[0]
+    phone.reset()
+    directory = phone.lab.ready('provserver')['directory']
+    result, output = run_module('audiocodes_provisioning', phone.args(
+        config_url=PROV_URL, publish_dir=directory, settings={'voip/line/0/description': 'Desk 1501'}))
+    assert not result.get('failed'), result
+    warnings = [str(w) for w in result.get('warnings', [])]
+    assert any('checks no certificate of its provisioning server (%s=0)' % VERIFY_KEY in w for w in warnings), warnings
+    published = os.path.join(directory, phone.info()['mac'].replace(':', '').lower() + '.cfg')
+    with open(published, encoding='utf-8') as handle:
+        assert '%s=1\n' % VERIFY_KEY in handle.read()                 # the file written
+    assert phone.config()[VERIFY_KEY] == '1'                          # the lab's word: the phone now checks
+    assert PROV_PASSWORD not in output
+
+
+def test_turning_the_servers_check_off_is_warned_about(prov):
+    phone = prov[1]
+    phone.reset()
+    result, output = run_module('audiocodes_provisioning', phone.args(
+        config_url=PROV_URL, publish_dir=phone.lab.ready('provserver')['directory'], settings={VERIFY_KEY: '0'}),
+        check=True)
+    warnings = [str(w) for w in result.get('warnings', [])]
+    assert any('settings turn %s off' % VERIFY_KEY in w for w in warnings), (result, warnings)
+
+
+@pytest.mark.parametrize('option', ['config_url', 'firmware_url'])
+def test_credentials_in_a_url_that_is_not_https_are_refused_before_any_write(prov, option):
+    phone = prov[1]
+    phone.reset()
+    url = 'http://%s:%s@%s:%d/phones/' % (PROV_USER, PROV_PASSWORD, PROV_NAME, PROV_LISTEN)
+    args = phone.args(config_url=PROV_URL)
+    args[option] = url
+    result, output = run_module('audiocodes_provisioning', args)
+    assert result.get('failed') is True, result
+    assert '%s http://phones:********@' % option in result['msg'] and 'carries a password over http' in result['msg']
+    assert 'use an https:// URL' in result['msg'] and PROV_PASSWORD not in output
+    assert phone.writes() == 0                                        # the lab's word: nothing written
 

@@ -85,6 +85,34 @@ def file_name(mac):
     return ''.join(c for c in str(mac or '').lower() if c in '0123456789abcdef') + '.cfg'
 
 
+def _server_check(params, settings, have):
+    """``(settings, warnings)``: for an https config_url the published file turns on the phone's check of its
+    provisioning server's certificate (``keys.PROVISIONING_VERIFY_KEY``) unless settings says otherwise, which is
+    warned about, as is a phone that checks nothing until it has applied the file."""
+    key, warnings = keys.PROVISIONING_VERIFY_KEY, []
+    if urlsplit(params['config_url']).scheme != 'https':
+        return settings, warnings
+    if key in settings:
+        if not keys.as_bool(settings[key]):
+            warnings.append('settings turn %s off: a phone then takes any server that answers at the provisioning '
+                            'URL for its own, sends it the URL\'s credentials and applies the file it serves; leave the '
+                            'key out (the published file turns the check on) and give the phone the CA that signed the '
+                            'server (security/ca_certificate/1/uri)' % key)
+        return settings, warnings
+    if key not in have:
+        warnings.append("a phone's firmware shows no %s, so the check of the provisioning server's certificate is "
+                        'not published; check it on the phone' % key)
+        return settings, warnings
+    if not keys.as_bool(have.get(key)):
+        warnings.append('a phone checks no certificate of its provisioning server (%s=0) until it has applied the '
+                        'file published now, which turns the check on: its next fetch trusts any server that answers; '
+                        'on an untrusted network set the key and the CA (security/ca_certificate/1/uri) when the '
+                        'phone is staged' % key)
+    settings = dict(settings)
+    settings[key] = '1'
+    return settings, warnings
+
+
 def _check_input(params, subject):
     for option in ('config_url', 'firmware_url'):
         url = params.get(option)
@@ -97,6 +125,11 @@ def _check_input(params, subject):
         if len(url) > pages.PROVISIONING_URL_MAX:
             raise InputError(subject, '%s is %d characters, the phone keeps at most %d'
                              % (option, len(url), pages.PROVISIONING_URL_MAX), 'use a shorter host name or path')
+        if parts.password is not None and parts.scheme != 'https':
+            raise InputError(subject, '%s %s carries a password over %s: anyone on the way reads it, and any server '
+                             'answering there gets it and has its file applied' % (option, shown_url(url), parts.scheme),
+                             'use an https:// URL (the phone then checks the server, see '
+                             'security/provisioning/verify_server_certificate), or leave the credentials out')
         if ' ' in url or unsafe_characters(url):
             raise InputError(subject, '%s contains a space or %s' % (option, unsafe_characters(url) or 'a blank'),
                              'percent-encode it')
@@ -385,6 +418,8 @@ def run_provisioning(params, check_mode=False, diff=False, masker=None, client=N
 
     want = wanted_form(params)
     form_have = read_form(client)[1]
+    for value in core.url_passwords(form_have):        # the URLs the form shows may carry a password
+        masker.add(value)
     changes = form_changes(want, form_have)
     result = {'changed': bool(changes), 'changes': dict(changes), 'url': shown_url(params['config_url']),
               'rebooted': False, 'resync': None, 'file': None, 'file_changed': False}
@@ -392,10 +427,15 @@ def run_provisioning(params, check_mode=False, diff=False, masker=None, client=N
     if directory:
         # Keys the firmware does not know are refused before the form is touched.
         snapshot = client.read_config()
+        for value in core.url_passwords(snapshot.values):     # the phone's own URLs may carry a password
+            masker.add(value)
         device = client.device(snapshot)
         result['device'] = device
         # The file is named after the MAC the phone reports: it must be the inventory's, and known.
         identity.check(params, device, subject, need_mac=True)
+        settings, tls_warnings = _server_check(params, settings, snapshot.values)
+        if tls_warnings:
+            result['warnings'] = tls_warnings
         problems = keys.dump_problems(settings, snapshot.values, keys.model_of(device['model']))
         if problems:
             raise InputError(subject, 'settings refused before any change: %s' % '; '.join(problems),
