@@ -18,8 +18,9 @@ import os
 import re
 
 try:
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 except ImportError:  # pragma: no cover
+    from urllib import unquote
     from urlparse import urlsplit
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import (
@@ -50,7 +51,20 @@ def secret_values(params):
         for key, value in settings.items():
             if isinstance(key, str) and keys.is_secret(key) and value is not None and not isinstance(value, (dict, list)):
                 values.append(str(value))
+        values.extend(url_passwords(settings))      # user:password@ inside any URL value (firmware, TR-069, ...)
     return values
+
+
+def url_passwords(values):
+    """The passwords inside the URL values of ``values`` (``scheme://user:password@host/...``), as the URL
+    carries them and percent-decoded: no-log values, masked in results, diffs, backups and info output."""
+    found = []
+    for value in values.values():
+        if isinstance(value, str) and '://' in value:
+            password = url_password(value)
+            if password:
+                found.extend((password, unquote(password)))
+    return found
 
 
 def url_password(url):
@@ -438,6 +452,8 @@ def run_phone(params, check_mode=False, diff=False, masker=None, client=None):
     admin_writes = admin_login(params, client, masker)
     snapshot = client.read_config()
     have = snapshot.values
+    for value in url_passwords(have):     # what the phone shows inside its own URLs (provisioning, TR-069)
+        masker.add(value)
     masked = keys.masked_secrets(have)     # shown as a mask: unknown, like a secret not shown, never uploaded back
     have = dict((key, value) for key, value in have.items() if key not in masked)
     device = client.device(snapshot, need_firmware=False)     # the model matters here; the firmware only in messages
@@ -505,6 +521,8 @@ def run_phone_info(params, masker=None, client=None):
     snapshot = None
     if 'device' in gather or 'config' in gather:
         snapshot = client.read_config()
+        for value in url_passwords(snapshot.values):
+            masker.add(value)
     if 'device' in gather:
         result['device'] = client.device(snapshot)
     if 'status' in gather:
