@@ -12,6 +12,8 @@ firmware default or a past hand edit may leave (``lab_phone_config``), so each a
 - MWI without a voice-mail number (item 7): the phone keeps its own number, MWI on, gvm_mailbox=DN.
 - The acceptance checklist (item 9): verify.yml writes Markdown and JSON per phone; its automatic
   registration result is the registration the lab's registrar holds.
+- Agent Login passwords (item 8): a deployment keeps the password GAX holds by default and sends
+  the inventory's on every run with ``<deployment>_agent_login_update_secrets=always``.
 """
 
 import json
@@ -181,3 +183,38 @@ def test_verify_writes_each_phones_checklist_with_the_registration_the_lab_holds
     with open(os.path.join(reports, '%s.json' % HOLD_PHONE), encoding='utf-8') as handle:
         scenarios = [i['scenario'] for i in json.load(handle)['items'] if i['line'] == 0]
     assert 'hold_retrieve_3pcc' in scenarios and 'mwi' in scenarios and 'answer_3pcc' not in scenarios
+
+
+def stored_password(lab, switch, code):
+    dbid = [s['dbid'] for s in lab.get('gax', '/objects?type=CfgSwitch') if s['name'] == switch][0]
+    found = lab.get('gax', '/objects?type=CfgAgentLogin&switchdbid=%s&logincode=%s' % (dbid, code))
+    assert len(found) == 1, found
+    return found[0]['password']
+
+
+def test_agent_login_passwords_rotate_only_when_the_deployment_says_always(rows, tmp_path):
+    # Issue 17 item 8: on_create (the default) keeps a password GAX already holds; always sends it.
+    lab = rows[0]
+    inventory = os.path.join(str(tmp_path), 'inventory')
+    shutil.copytree(os.path.join(os.path.dirname(rows[3]), '..', 'inventory'), inventory)
+    with open(os.path.join(inventory, 'group_vars', 'all', 'lab_secrets.yml'), encoding='utf-8') as handle:
+        secrets = yaml.safe_load(handle)
+    first = dict((code, str(secret)) for code, secret in secrets['lab_agent_passwords'].items())
+    assert stored_password(lab, 'SIP_Switch_B', '7001') == first['7001']      # both switches in BC
+    rotated = dict((code, 'Rotated-%s-Secret' % code) for code in first)
+    secrets['lab_agent_passwords'] = rotated
+    with open(os.path.join(inventory, 'group_vars', 'all', 'lab_secrets.yml'), 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(secrets, handle)
+
+    kept = run_playbook('deploy_bc.yml', inventory, HTTPS_PORT, ['gac_bc_mode=primary_fallback'])
+    assert kept.returncode == 0, kept.stdout[-3000:]
+    assert stored_password(lab, 'SIP_Switch_A', '7001') == first['7001']
+    assert stored_password(lab, 'SIP_Switch_B', '7012') == first['7012']
+
+    sent = run_playbook('deploy_bc.yml', inventory, HTTPS_PORT, ['gac_bc_mode=primary_fallback',
+                                                                 'business_continuity_agent_login_update_secrets=always'])
+    assert sent.returncode == 0, sent.stdout[-3000:]
+    for switch in ('SIP_Switch_A', 'SIP_Switch_B'):
+        for code in ('7001', '7002', '7011', '7012'):
+            assert stored_password(lab, switch, code) == rotated[code]
+    assert 'Rotated-7001-Secret' not in sent.stdout + sent.stderr
