@@ -59,8 +59,6 @@ MD5_CRYPT_PATTERN = re.compile(r'^\$1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}$')
 ADMIN_PASSWORD_KEY = 'system/password'
 # Whether the phone checks the HTTPS certificate of its provisioning server (against security/ca_certificate/N).
 PROVISIONING_VERIFY_KEY = 'security/provisioning/verify_server_certificate'
-# Whether the phone checks the HTTPS certificate of its provisioning server (against security/ca_certificate/N).
-PROVISIONING_VERIFY_KEY = 'security/provisioning/verify_server_certificate'
 ADMIN_NAME_KEY = 'system/user_name'
 
 # --- models -----------------------------------------------------------------------------------
