@@ -206,7 +206,8 @@ FEATURES = (
         # Genesys: delete the option when the mailbox goes, or the mailbox reappears.
         dn=(option('gvm_mailbox', P('mailbox')),),
         phone=(key('voip/services/msg_waiting_ind/enabled', 'ENABLE', 'DISABLE', True,
-                   'keys confirmed; ENABLE/DISABLE is the 3.0.4 database spelling, 2.2.16 may want 1/0'),
+                   'keys confirmed; ENABLE/DISABLE is the 3.0.4 database spelling; the 310HD dump writes 1 '
+                   '(confirmed): the phone module writes the spelling the download shows (docs/compatibility.md P17)'),
                key('voip/services/msg_waiting_ind/voice_mail_number', P('voice_mail_number'), '')),
         note='note section 4, Message Waiting Indicator',
     ),
