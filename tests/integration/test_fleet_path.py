@@ -11,12 +11,15 @@ Lab: the 13 phones of inventories/lab moved to 127.80.x.y (worker-shifted), GAX 
 on 127.0.0.80, high ports 18960.., 1-second reboots.
 """
 
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 
 from deploy_support import copy_lab_inventory, phones_file_from, run_playbook
-from labfixture import only_these_emulators
+from labfixture import REPO_ROOT, only_these_emulators
 from test_deployments import ALL_PHONES, Run, host
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
@@ -206,3 +209,26 @@ def test_serial_waves_each_work_their_own_phones(fleet_lab, tmp_path):
     # one fleet task per wave: ceil(13 / 4) = 4 waves
     assert run.output.count('TASK [telephony.genesys_audiocodes.audiocodes_phone : Phones | apply the settings of every phone') == 4
     assert all(counts.get('upload') == 1 for counts in fleet_lab.counters().values())
+
+
+def test_the_gax_modules_run_in_the_controller_process_and_as_modules_alike(fleet_lab):
+    """The same read, in-process (the default, connection local) and as a module: the same DNs, no payload."""
+    args = json.dumps({'gax_url': 'http://%s' % GAX_LISTEN, 'username': 'operator', 'password': 'operator-lab',
+                       'switch': 'SIP_Switch_A'})
+    answers = {}
+    for name, extra in (('in_process', []), ('module', ['-e', 'audiocodes_in_process=false'])):
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
+                   'telephony.genesys_audiocodes.genesys_dn_info', '-a', args, '-vvv'] + extra
+        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
+                   ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, '.collections'), ANSIBLE_CALLBACK_RESULT_FORMAT='json',
+                   ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env=env, cwd=REPO_ROOT)
+        answers[name] = done.stdout + done.stderr
+        assert done.returncode == 0, answers[name]
+        assert 'operator-lab' not in answers[name]
+    assert 'in the controller process' in answers['in_process'] and 'AnsiballZ' not in answers['in_process']
+    assert 'AnsiballZ' in answers['module']
+
+    def dns(output):
+        return json.loads(output[output.index('{', output.index('SUCCESS')):output.rindex('}') + 1])['dns']
+    assert dns(answers['in_process']) == dns(answers['module'])
