@@ -21,16 +21,16 @@ options:
   port:
     description:
       - TCP port of the web interface.
-      - Defaults to 443 with I(use_https=true), 80 otherwise.
+      - Defaults to 443 with O(use_https=true), 80 otherwise.
     type: int
   use_https:
     description:
-      - Talk HTTPS to the phone (its default certificate is self-signed, see I(ca_path)).
+      - Talk HTTPS to the phone (its default certificate is self-signed, see O(ca_path)).
     type: bool
     default: true
   validate_certs:
     description:
-      - Check the phone's HTTPS certificate against I(ca_path) (or the system CAs when unset).
+      - Check the phone's HTTPS certificate against O(ca_path) (or the system CAs when unset).
       - Set to C(false) only for phones still carrying their self-signed factory certificate.
     type: bool
     default: true
@@ -47,7 +47,7 @@ options:
     default: admin
   password:
     description:
-      - Password of I(username), in clear (the module encodes it as the login form does).
+      - Password of O(username), in clear (the module encodes it as the login form does).
       - If not set, the environment variable E(AUDIOCODES_PASSWORD) is used.
     type: str
     required: true

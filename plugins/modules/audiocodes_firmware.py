@@ -31,6 +31,8 @@ author:
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.audiocodes
   - telephony.genesys_audiocodes.audiocodes_identity
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.phone
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -43,18 +45,9 @@ attributes:
     details:
       - The running and the target version.
   idempotent:
-    description: When the state is already reached, a second run changes nothing and reports no change.
     support: full
     details:
       - A phone at the image's version reports no change.
-  platform:
-    support: full
-    platforms: AudioCodes 400HD phones (firmware 2.2.x)
-  action_group:
-    description: Use C(group/telephony.genesys_audiocodes.audiocodes) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - telephony.genesys_audiocodes.audiocodes
 options:
   image:
     description:
@@ -115,14 +108,14 @@ seealso:
 EXAMPLES = r'''
 - name: Which firmware does the phone run?
   telephony.genesys_audiocodes.audiocodes_firmware:
-    host: 127.0.1.11
+    host: 192.0.2.21
     password: "{{ phone_admin_password }}"
   delegate_to: localhost
   register: phone_firmware
 
 - name: Upgrade the phone through its web interface
   telephony.genesys_audiocodes.audiocodes_firmware:
-    host: 127.0.1.11
+    host: 192.0.2.21
     password: "{{ phone_admin_password }}"
     image: /srv/firmware/440HD_2.2.16.600.img
     version: 2.2.16.600
@@ -131,7 +124,7 @@ EXAMPLES = r'''
 
 - name: Upgrade through the provisioning firmware URL (the image is served there)
   telephony.genesys_audiocodes.audiocodes_firmware:
-    host: 127.0.1.12
+    host: 192.0.2.22
     password: "{{ phone_admin_password }}"
     image: /srv/firmware/420HD_2.2.16.600.img
     method: provisioning
@@ -194,7 +187,7 @@ msg:
   description: What happened, or would happen in check mode.
   returned: always
   type: str
-  sample: phone 127.0.1.11 upgraded from 2.2.16.501 to 2.2.16.600 through the web interface
+  sample: phone 192.0.2.21 upgraded from 2.2.16.501 to 2.2.16.600 through the web interface
 '''
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import firmware

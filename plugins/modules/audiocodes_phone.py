@@ -13,15 +13,15 @@ short_description: Configure an AudioCodes 400HD phone through its web interface
 version_added: 0.1.0
 description:
   - Brings the configuration of one AudioCodes 405, 405HD, 420HD, 430HD or 440HD phone to the
-    keys given in I(settings); keys not named are left alone.
+    keys given in O(settings); keys not named are left alone.
   - The module logs in, downloads the phone's full configuration file (the link on
-    C(manu_config.htm)), compares each key of I(settings) with it, and when something differs
+    C(manu_config.htm)), compares each key of O(settings) with it, and when something differs
     uploads ONE complete file (the downloaded one with the changed values set in place) through
     the upload form of C(manu_config.htm). Whether the firmware merges or replaces on upload,
     the result is the same.
   - After the upload it follows the phone, which either restarts by itself, applies the file
     live, or needs a restart (then the module posts C(reboot.htm)); it waits (bounded by
-    I(reboot_timeout)) and reads the configuration back to verify.
+    O(reboot_timeout)) and reads the configuration back to verify.
   - Values are compared by kind, so what the phone normalises does not count as a change;
     booleans C(true)/C(false)/C(yes)/C(no) compare with C(1)/C(0) and are written as C(1)/C(0);
     integers compare as numbers; enumerations compare case-insensitively and are written in the
@@ -35,7 +35,7 @@ description:
   - Secret keys (C(voip/line/N/auth_password), C(system/password), C(system/web_user_password),
     the other keys the parameter database marks secured, and any key whose last part ends in
     C(password), C(passwd), C(passphrase), C(secret), C(pin_code), C(psk) or C(token)) are
-    registered as no-log values and shown as C(********) in C(changes), C(diff) and every other
+    registered as no-log values and shown as C(********) in RV(changes), RV(diff) and every other
     result, so tasks need no C(no_log).
   - A secret the phone does not show at all is lost if its firmware replaces the whole
     configuration on upload, unless O(settings) names it. For the password the module logs in
@@ -46,6 +46,8 @@ author:
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.audiocodes
   - telephony.genesys_audiocodes.audiocodes_identity
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.phone
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -59,20 +61,11 @@ attributes:
       - Shows C(key=value) lines before and after for every changed key. Secrets appear as
         C(********); a secret the phone hides shows no before value.
   idempotent:
-    description: When the state is already reached, a second run changes nothing and reports no change.
     support: partial
     details:
       - Idempotent for ordinary keys and for secrets the phone shows in clear.
       - With O(update_secrets=always), every run that names a secret writes it and reports a
         change.
-  platform:
-    support: full
-    platforms: AudioCodes 400HD phones (firmware 2.2.x)
-  action_group:
-    description: Use C(group/telephony.genesys_audiocodes.audiocodes) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - telephony.genesys_audiocodes.audiocodes
 options:
   settings:
     description:
@@ -188,8 +181,8 @@ seealso:
 EXAMPLES = r'''
 - name: Line 0 of the phone registers DN 1502 at the site's SIP Server
   telephony.genesys_audiocodes.audiocodes_phone:
-    host: 127.0.1.1
-    ca_path: .lab/certs/ca.pem
+    host: 192.0.2.11
+    ca_path: /etc/pki/tls/certs/phones-ca.pem
     password: "{{ phone_admin_password }}"
     settings:
       voip/line/0/enabled: true
@@ -198,7 +191,7 @@ EXAMPLES = r'''
       voip/line/0/auth_name: "1502"
       voip/line/0/auth_password: "{{ dn_1502_password }}"
       voip/signalling/sip/use_proxy: true
-      voip/signalling/sip/proxy_address: 127.0.2.10
+      voip/signalling/sip/proxy_address: 192.0.2.10
       voip/signalling/sip/proxy_port: 5060
       voip/media/out_of_band_dtmf: rfc2833
   delegate_to: localhost
@@ -206,7 +199,7 @@ EXAMPLES = r'''
 - name: Change many phones, let them restart together, verify later
   telephony.genesys_audiocodes.audiocodes_phone:
     host: "{{ ansible_host }}"
-    validate_certs: false
+    ca_path: /etc/pki/tls/certs/phones-ca.pem
     password: "{{ phone_admin_password }}"
     settings:
       voip/auto_answer/enabled: true

@@ -14,37 +14,21 @@ version_added: 0.1.0
 description:
   - Reads one AudioCodes 405, 405HD, 420HD, 430HD or 440HD phone through its web interface and
     changes nothing.
-  - C(device) is the model, firmware and MAC; C(status) the registration of each line
-    (C(voip_status.cgi)); C(config) every key of the phone's full configuration file.
-  - Secret keys are left out of C(config) (their names, and whether the phone shows them
-    encrypted, are in C(secret_keys)), so C(config) can be given back as the C(settings) of
+  - RV(device) is the model, firmware and MAC; RV(status) the registration of each line
+    (C(voip_status.cgi)); RV(config) every key of the phone's full configuration file.
+  - Secret keys are left out of RV(config) (their names, and whether the phone shows them
+    encrypted, are in RV(secret_keys)), so RV(config) can be given back as the
+    O(telephony.genesys_audiocodes.audiocodes_phone#module:settings) of
     M(telephony.genesys_audiocodes.audiocodes_phone) without writing a masked value over a
     secret.
 author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.audiocodes
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.phone
+  - telephony.genesys_audiocodes.attributes.info_module
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: N/A
-    details:
-      - The module changes nothing.
-  idempotent:
-    description: When the state is already reached, a second run changes nothing and reports no change.
-    support: full
-  platform:
-    support: full
-    platforms: AudioCodes 400HD phones (firmware 2.2.x)
-  action_group:
-    description: Use C(group/telephony.genesys_audiocodes.audiocodes) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - telephony.genesys_audiocodes.audiocodes
 options:
   gather:
     description:
@@ -62,8 +46,8 @@ seealso:
 EXAMPLES = r'''
 - name: Is the phone's line 0 registered?
   telephony.genesys_audiocodes.audiocodes_phone_info:
-    host: 127.0.1.1
-    ca_path: .lab/certs/ca.pem
+    host: 192.0.2.11
+    ca_path: /etc/pki/tls/certs/phones-ca.pem
     password: "{{ phone_admin_password }}"
     gather: [device, status]
   delegate_to: localhost
@@ -71,8 +55,8 @@ EXAMPLES = r'''
 
 - name: Copy the configuration of one phone onto another (secrets are left out)
   telephony.genesys_audiocodes.audiocodes_phone:
-    host: 127.0.1.2
-    ca_path: .lab/certs/ca.pem
+    host: 192.0.2.12
+    ca_path: /etc/pki/tls/certs/phones-ca.pem
     password: "{{ phone_admin_password }}"
     settings: "{{ phone.config | dict2items | selectattr('key', 'match', '^voip/') | items2dict }}"
   delegate_to: localhost
@@ -119,7 +103,7 @@ status:
         server:
           description: The server the line is registered with, when the phone says.
           type: str
-          sample: 127.0.2.10
+          sample: 192.0.2.10
 config:
   description: Every key of the phone's configuration file and its value, secret keys left out.
   returned: when O(gather) has V(config)

@@ -20,6 +20,8 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.audiocodes
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.phone
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -29,18 +31,9 @@ attributes:
   diff_mode:
     support: none
   idempotent:
-    description: When the state is already reached, a second run changes nothing and reports no change.
     support: none
     details:
       - Every run restarts the phone and reports a change.
-  platform:
-    support: full
-    platforms: AudioCodes 400HD phones (firmware 2.2.x)
-  action_group:
-    description: Use C(group/telephony.genesys_audiocodes.audiocodes) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - telephony.genesys_audiocodes.audiocodes
 options:
   wait_for_reboot:
     description:
@@ -69,8 +62,8 @@ seealso:
 EXAMPLES = r'''
 - name: Restart the phone and wait until its lines are registered again
   telephony.genesys_audiocodes.audiocodes_phone_reboot:
-    host: 127.0.1.1
-    ca_path: .lab/certs/ca.pem
+    host: 192.0.2.11
+    ca_path: /etc/pki/tls/certs/phones-ca.pem
     password: "{{ phone_admin_password }}"
     wait_for_registration: true
     reboot_timeout: 180
@@ -78,8 +71,7 @@ EXAMPLES = r'''
 
 - name: Restart without waiting
   telephony.genesys_audiocodes.audiocodes_phone_reboot:
-    host: 127.0.1.2
-    use_https: false
+    host: 192.0.2.12
     password: "{{ phone_admin_password }}"
     wait_for_reboot: false
   delegate_to: localhost

@@ -43,6 +43,8 @@ author:
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.audiocodes
   - telephony.genesys_audiocodes.audiocodes_identity
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.phone
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -58,19 +60,10 @@ attributes:
         as C(key=value); secrets as C(********). The file itself is never shown, only whether it is
         published anew.
   idempotent:
-    description: When the state is already reached, a second run changes nothing and reports no change.
     support: full
     details:
       - The file is rewritten only when its values differ from the published one; an admin password
         hash already in the file that matches O(password) is kept.
-  platform:
-    support: full
-    platforms: AudioCodes 400HD phones (firmware 2.2.x)
-  action_group:
-    description: Use C(group/telephony.genesys_audiocodes.audiocodes) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - telephony.genesys_audiocodes.audiocodes
 options:
   config_url:
     description:
@@ -159,8 +152,8 @@ seealso:
 EXAMPLES = r'''
 - name: Point the phone at the provisioning server only
   telephony.genesys_audiocodes.audiocodes_provisioning:
-    host: 127.0.1.11
-    ca_path: .lab/certs/ca.pem
+    host: 192.0.2.21
+    ca_path: /etc/pki/tls/certs/phones-ca.pem
     password: "{{ phone_admin_password }}"
     config_url: "https://phones:{{ provisioning_password }}@prov.example.com/phones/"
     period: powerup
@@ -169,7 +162,7 @@ EXAMPLES = r'''
 - name: Publish the phone's complete file with its settings and make it fetch the file
   telephony.genesys_audiocodes.audiocodes_provisioning:
     host: "{{ ansible_host }}"
-    validate_certs: false
+    ca_path: /etc/pki/tls/certs/phones-ca.pem
     password: "{{ phone_admin_password }}"
     initial_password: "1234"            # tried only when the phone refuses the password above
     config_url: "https://phones:{{ provisioning_password }}@prov.example.com/phones/"

@@ -27,23 +27,26 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.genesys
-  - telephony.genesys_audiocodes.genesys.action_group
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.gax
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Lists the switch's Agent Logins and reports what would change; writes nothing.
     support: full
+    details:
+      - Lists the switch's Agent Logins and reports what would change; writes nothing.
   diff_mode:
-    description:
+    support: partial
+    details:
       - One diff per changed Agent Login; secrets masked.
       - GAX never returns the password, so when O(update_secrets) writes it the diff can only say it
         was written, not whether it differed.
-    support: partial
   idempotent:
-    description:
+    support: partial
+    details:
       - Idempotent with O(update_secrets=on_create) (the default) and O(update_secrets=on_change).
       - With O(update_secrets=always) the password is written, and the task reports a change, on
         every run, because GAX never returns it to compare.
-    support: partial
 options:
   switch:
     description:
@@ -159,10 +162,10 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: The Agent Login an agent enters on the phone (the lab's GAX)
+- name: The Agent Login an agent enters on the phone
   telephony.genesys_audiocodes.genesys_agent_login:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     login_code: "7001"
@@ -173,8 +176,8 @@ EXAMPLES = r'''
 
 - name: The same Agent Logins on both sites of a Business Continuity pair, password reset every run
   telephony.genesys_audiocodes.genesys_agent_login:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: "{{ item }}"
     update_secrets: always
@@ -187,8 +190,8 @@ EXAMPLES = r'''
 
 - name: Delete an Agent Login
   telephony.genesys_audiocodes.genesys_agent_login:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     login_code: "7099"

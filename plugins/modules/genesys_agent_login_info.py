@@ -20,17 +20,10 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.genesys
-  - telephony.genesys_audiocodes.genesys.action_group
-attributes:
-  check_mode:
-    description: Reads only; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: Reads only; there is nothing to diff.
-    support: N/A
-  idempotent:
-    description: Reads only.
-    support: full
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.gax
+  - telephony.genesys_audiocodes.attributes.info_module
+  - ansible.builtin.action_common_attributes
 options:
   switch:
     description:
@@ -46,7 +39,7 @@ options:
     elements: str
   query:
     description:
-      - A JMESPath expression applied to the result (C(switch) and C(agent_logins)); its outcome is
+      - A JMESPath expression applied to the result (RV(switch) and RV(agent_logins)); its outcome is
         returned as RV(query_result). Needs the Python library C(jmespath).
     type: str
 requirements:
@@ -56,10 +49,10 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: One Agent Login of the lab's site A
+- name: One Agent Login of site A
   telephony.genesys_audiocodes.genesys_agent_login_info:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     login_codes: ["7000"]
@@ -67,8 +60,8 @@ EXAMPLES = r'''
 
 - name: The login codes of the disabled Agent Logins
   telephony.genesys_audiocodes.genesys_agent_login_info:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     query: "agent_logins[?!enabled].login_code"

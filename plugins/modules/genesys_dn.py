@@ -29,18 +29,23 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.genesys
-  - telephony.genesys_audiocodes.genesys.action_group
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.gax
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Lists the switch's DNs and reports what would change; writes nothing.
     support: full
+    details:
+      - Lists the switch's DNs and reports what would change; writes nothing.
   diff_mode:
-    description: One diff per changed DN, options shown as C(section/key=value); secrets masked.
     support: full
+    details:
+      - One diff per changed DN, options shown as C(section/key=value); secrets masked.
   idempotent:
-    description: Values compare after stripping spaces; C(authenticate-requests) and C(sip-cti-control)
-      compare as sets; a second run with the same input changes nothing.
     support: full
+    details:
+      - Values compare after stripping spaces; C(authenticate-requests) and C(sip-cti-control) compare
+        as sets.
 options:
   switch:
     description:
@@ -141,10 +146,10 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: A phone's extension with SIP authentication and 3pcc answer/hold (the lab's GAX)
+- name: A phone's extension with SIP authentication and 3pcc answer/hold
   telephony.genesys_audiocodes.genesys_dn:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     number: "1502"
@@ -170,8 +175,8 @@ EXAMPLES = r'''
 
 - name: Remove every TServer option not listed, and one option by name
   telephony.genesys_audiocodes.genesys_dn:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     number: "1502"
@@ -184,8 +189,8 @@ EXAMPLES = r'''
 - name: Set the connection once for all Genesys modules
   module_defaults:
     group/telephony.genesys_audiocodes.genesys:
-      gax_url: http://127.0.0.3:8080
-      username: default
+      gax_url: https://192.0.2.3:8443
+      username: svc_ansible
       password: "{{ gax_password }}"
   block:
     - name: Disable a DN

@@ -20,17 +20,10 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.genesys
-  - telephony.genesys_audiocodes.genesys.action_group
-attributes:
-  check_mode:
-    description: Reads only; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: Reads only; there is nothing to diff.
-    support: N/A
-  idempotent:
-    description: Reads only.
-    support: full
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.gax
+  - telephony.genesys_audiocodes.attributes.info_module
+  - ansible.builtin.action_common_attributes
 options:
   switch:
     description:
@@ -46,7 +39,7 @@ options:
     elements: str
   query:
     description:
-      - A JMESPath expression applied to the result (C(switch) and C(dns)); its outcome is returned
+      - A JMESPath expression applied to the result (RV(switch) and RV(dns)); its outcome is returned
         as RV(query_result). Needs the Python library C(jmespath).
     type: str
 requirements:
@@ -56,10 +49,10 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Two DNs of the lab's site A
+- name: Two DNs of site A
   telephony.genesys_audiocodes.genesys_dn_info:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     numbers: ["1500", "1502"]
@@ -67,16 +60,16 @@ EXAMPLES = r'''
 
 - name: Read every DN of site A before a change
   telephony.genesys_audiocodes.genesys_dn_info:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
   register: before_change
 
 - name: Later, put those DNs back as they were (secrets, read masked, keep their current values)
   telephony.genesys_audiocodes.genesys_dn:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     purge_options: true
@@ -84,8 +77,8 @@ EXAMPLES = r'''
 
 - name: The numbers of the DNs whose phone may be answered remotely
   telephony.genesys_audiocodes.genesys_dn_info:
-    gax_url: http://127.0.0.3:8080
-    username: default
+    gax_url: https://192.0.2.3:8443
+    username: svc_ansible
     password: "{{ gax_password }}"
     switch: SIP_Switch_A
     query: "dns[?contains(options.TServer.\"sip-cti-control\" || '', 'talk')].number"
