@@ -245,3 +245,36 @@ def test_an_unlabelled_info_page_falls_back_to_user_agent_txt(phone):
 def test_an_unlabelled_info_page_keeps_the_phone_budget(phone):
     phone.reset(info_page='unlabelled')
     change_then_noop(phone)
+
+
+# --- 4. forms filled by JavaScript -------------------------------------------------------------------
+
+PROVISIONED = {'provisioning/firmware/url': 'https://127.0.0.9/fw/', 'provisioning/period/type': 'daily',
+               'provisioning/random_provisioning_time': '77'}
+CONFIG_URL = 'https://127.0.0.9/phones/'
+
+
+@pytest.mark.parametrize('form', ['rendered', 'script_filled'])
+def test_the_provisioning_form_is_cross_checked_with_the_file_before_posting(phone, form):
+    first, dummy = run_module(MODULE, phone.args(settings=PROVISIONED))
+    assert not first.get('failed'), first.get('msg')
+    phone.lab.put('phone', '/phones/%s/variant' % ADDRESS, {'auto_provision_form': form})
+    result, dummy = run_module('audiocodes_provisioning', phone.args(config_url=CONFIG_URL))
+    assert result['changed'] is True and not result.get('failed'), result.get('msg')
+    config = phone.config()
+    assert config['provisioning/method'].lower() == 'static' and config['provisioning/configuration/url'] == CONFIG_URL
+    for key, value in PROVISIONED.items():      # what the page rendered empty was not posted back empty
+        assert same_value(value, config[key]), '%s: wanted %r, the phone holds %r' % (key, value, config[key])
+    again, dummy = run_module('audiocodes_provisioning', phone.args(config_url=CONFIG_URL))
+    assert again['changed'] is False, again
+
+
+def test_a_js_filled_form_that_loses_an_unmapped_field_fails_naming_it(phone):
+    first, dummy = run_module(MODULE, phone.args(settings=PROVISIONED))
+    assert not first.get('failed'), first.get('msg')
+    phone.lab.put('phone', '/phones/%s/variant' % ADDRESS, {'auto_provision_form': 'script_filled',
+                                                             'missing_form_fields': 'default'})
+    result, dummy = run_module('audiocodes_provisioning', phone.args(config_url=CONFIG_URL))
+    assert result['failed'] is True
+    assert 'provisioning/random_provisioning_time' in result['msg'] and 'AUTO_PROVISION_KEYS' in result['msg']
+    assert phone.config()['provisioning/configuration/url'] == CONFIG_URL    # what the post did, from the lab

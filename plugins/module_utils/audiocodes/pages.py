@@ -57,6 +57,16 @@ PROVISIONING_FIRMWARE_URL_FIELD = 'FW_URL'           # confirmed
 PROVISIONING_PERIOD_FIELD = 'ASU_PERIOD'             # confirmed
 # 3 = power-up only is confirmed (Elastix comment); 0-2 in the order of provisioning/period/type (assumed).
 PROVISIONING_PERIODS = {'hourly': '0', 'daily': '1', 'weekly': '2', 'powerup': '3'}
+# The configuration key behind each confirmed form field, to cross-check the form with the file
+# (keys: 3.0.4 database; the form may be filled by JavaScript, so what the server renders may be
+# empty: then the file's value is posted, and fields the collection cannot map are left out).
+AUTO_PROVISION_KEYS = {
+    'ASU_METHOD': ('provisioning/method', PROVISIONING_METHODS),
+    'CFG_URL': ('provisioning/configuration/url', None),
+    'FW_URL': ('provisioning/firmware/url', None),
+    'ASU_PERIOD': ('provisioning/period/type', PROVISIONING_PERIODS),
+}
+PROVISIONING_KEY_PREFIX = 'provisioning/'
 PROVISIONING_URL_MAX = 128                           # provisioning/configuration/url strmaxlen (database)
 # SIP NOTIFY that makes the phone resync from its provisioning server (confirmed: Event check-sync).
 CHECK_SYNC_EVENT = 'check-sync'

@@ -193,18 +193,83 @@ def form_changes(want, have):
     return changes
 
 
+def _form_code(field, value):
+    """The form's code for a configuration value of ``field`` (``STATIC`` -> ``2``)."""
+    codes = pages.AUTO_PROVISION_KEYS[field][1]
+    value = (value or '').strip()
+    if codes is None:
+        return value
+    return codes.get(value.lower(), value)
+
+
+def _as_file_shows(client, form):
+    """The form's values with those the configuration file's provisioning/* keys give for the fields
+    the collection can map (``pages.AUTO_PROVISION_KEYS``)."""
+    values = client.read_config(again=True).values
+    shown = dict(form)
+    for field, (key, dummy) in pages.AUTO_PROVISION_KEYS.items():
+        if field in shown and key in values:
+            shown[field] = _form_code(field, values[key])
+    return shown
+
+
+def _cross_checked(client, want, have):
+    """``(overrides, leave_out, before)``: the form as rendered checked against the configuration
+    file's provisioning/* keys. Where they disagree the page fills its form with JavaScript: the
+    file's values are posted for the fields the collection can map, the others are left out."""
+    before = client.read_config(again=True).values
+    stale = [field for field in pages.AUTO_PROVISION_KEYS if field in have and field not in want
+             and pages.AUTO_PROVISION_KEYS[field][0] in before
+             and (have.get(field) or '').strip() != _form_code(field, before[pages.AUTO_PROVISION_KEYS[field][0]])]
+    if not stale:
+        return dict(want), (), before
+    overrides = dict((field, _form_code(field, before[pages.AUTO_PROVISION_KEYS[field][0]]))
+                     for field in pages.AUTO_PROVISION_KEYS
+                     if field in have and pages.AUTO_PROVISION_KEYS[field][0] in before)
+    overrides.update(want)
+    # What the page rendered for the other fields is not what a browser would send: leave them out.
+    leave_out = [field for field in have if field not in overrides]
+    return overrides, leave_out, before
+
+
+def _check_provisioning_keys(want, before, after, subject):
+    """After the post: every provisioning/* key keeps its value but those the post changes."""
+    changed = set(pages.AUTO_PROVISION_KEYS[field][0] for field in want if field in pages.AUTO_PROVISION_KEYS)
+    lost = sorted(key for key, value in before.items() if key.startswith(pages.PROVISIONING_KEY_PREFIX)
+                  and key not in changed and not keys.same(key, value, after.get(key)))
+    if lost:
+        raise RemoteError(subject, 'posting %s changed %s, which this run did not ask for (the page may fill its '
+                          'form with JavaScript, and a field the collection cannot map was posted empty)'
+                          % (pages.AUTO_PROVISION_PAGE, ', '.join(lost)),
+                          'set these keys back (audiocodes_phone settings), and map the form fields in '
+                          'AUTO_PROVISION_KEYS of plugins/module_utils/audiocodes/pages.py from a capture of this page')
+
+
 def point(client, want, have):
-    """Post the whole form back with the wanted values, then read it again to verify."""
-    response = client.submit(pages.AUTO_PROVISION_PAGE, _provision_form, want)
+    """Post the whole form back with the wanted values (cross-checked with the configuration file),
+    then read it and the file again to verify."""
+    overrides, leave_out, before = _cross_checked(client, want, have)
+
+    def form_without(text, url):
+        form = _provision_form(text, url)
+        if form is not None and leave_out:
+            form.fields = [(name, value) for name, value in form.fields if name not in leave_out]
+        return form
+    response = client.submit(pages.AUTO_PROVISION_PAGE, form_without, overrides)
     if response is None:
         raise RemoteError(client.subject, 'the form of %s is gone' % pages.AUTO_PROVISION_PAGE,
                           'correct pages.py from a capture of this firmware')
     shown = read_form(client)[1]
-    missing = [name for name, field in FORM_ITEMS if field in want and (shown.get(field) or '').strip() != want[field]]
+    after = client.read_config(again=True).values
+    # Kept when the form shows it, or (a form filled by JavaScript shows nothing) the file holds it.
+    missing = [name for name, field in FORM_ITEMS if field in want and (shown.get(field) or '').strip() != want[field]
+               and not (field in pages.AUTO_PROVISION_KEYS
+                        and _form_code(field, after.get(pages.AUTO_PROVISION_KEYS[field][0])) == want[field])]
     if missing:
         raise RemoteError(client.subject, '%s did not keep %s after the form was posted'
                           % (pages.AUTO_PROVISION_PAGE, ', '.join(missing)),
                           'check the values (the URL may be too long for this firmware) and the page in a browser')
+    _check_provisioning_keys(want, before, after, client.subject)
     return shown
 
 
@@ -421,6 +486,11 @@ def run_provisioning(params, check_mode=False, diff=False, masker=None, client=N
     for value in core.url_passwords(form_have):        # the URLs the form shows may carry a password
         masker.add(value)
     changes = form_changes(want, form_have)
+    rendered = form_have
+    if changes:
+        # The form may be filled by JavaScript (rendered empty): the configuration file tells what it holds.
+        form_have = _as_file_shows(client, form_have)
+        changes = form_changes(want, form_have)
     result = {'changed': bool(changes), 'changes': dict(changes), 'url': shown_url(params['config_url']),
               'rebooted': False, 'resync': None, 'file': None, 'file_changed': False}
     snapshot = None
@@ -444,7 +514,7 @@ def run_provisioning(params, check_mode=False, diff=False, masker=None, client=N
     elif params.get('expected_mac') or params.get('expected_model'):
         identity.check(params, client.device(), subject)    # before the form is posted
     if changes and not check_mode:
-        point(client, want, form_have)
+        point(client, want, rendered)
         if snapshot is not None:
             snapshot = client.read_config(again=True)   # the file keeps the method and URL just set
 

@@ -7,6 +7,7 @@ other links, forms with hidden inputs. Where the reference is silent, the varian
 
 import asyncio
 import html
+import json
 
 from . import cfgfile, firmware, replay
 from .httpserver import Response
@@ -362,20 +363,27 @@ def _restarting(phone, note=""):
 # --- automatic provisioning -----------------------------------------------------------------------------
 
 def render_auto_provision(phone):
-    rows = []
+    rows, script = [], []
+    scripted = phone.variants["auto_provision_form"] == "script_filled"
     for field, label, key, choices in AUTO_PROVISION:
         value = phone.value(key) or ""
+        if scripted:  # the server renders empty inputs; a script fills them in a browser
+            code = value if choices is None else next((c for c, shown in choices.items() if _same(shown, value)), "")
+            script.append("f.%s.value=%s;" % (field, json.dumps(code)))
+            value = ""
         if choices is None:
             widget = '<input type="text" name="%s" value="%s" size="40">' % (field, html.escape(value, quote=True))
         else:
             widget = '<select name="%s">%s</select>' % (field, "".join(
-                '<option value="%s"%s>%s</option>' % (code, " selected" if _same(shown, value) else "", shown)
+                '<option value="%s"%s>%s</option>' % (code, " selected" if value and _same(shown, value) else "", shown)
                 for code, shown in choices.items()))
         rows.append('<tr><td>&nbsp;%s</td><td>%s</td></tr>' % (label, widget))
     hidden = "".join('<input type="hidden" name="%s" value="%s">' % item for item in AUTO_PROVISION_HIDDEN.items())
+    filler = ('<script type="text/javascript">window.onload=function(){var f=document.asuForm;%s};</script>'
+              % "".join(script)) if scripted else ""
     return _layout(phone, "Automatic Update", '<form name="asuForm" method="post" action="/mainform.cgi/Auto_Provision.htm">'
                    '\n%s\n<table class="form">\n%s\n<tr><td colspan="2"><input type="submit" value="Submit"></td></tr>'
-                   "\n</table></form>" % (hidden, "\n".join(rows)))
+                   "\n</table></form>%s" % (hidden, "\n".join(rows), filler))
 
 
 def _same(shown, stored):
