@@ -260,6 +260,11 @@ CASES = [
          'settings give security/provisioning/verify_server_certificate: 0 with an https config_url (a warning)',
          ['settings turn security/provisioning/verify_server_certificate off'], 'elsewhere',
          test='tests/integration/test_security_review.py::test_turning_the_servers_check_off_is_warned_about'),
+    case('secrets_in_every_hosts_facts', 'preflight (roles, deploy playbooks)',
+         "the preflight's set_fact put every SIP and Agent Login password into every host's facts",
+         ['"__secret__"'], 'elsewhere',
+         test='tests/integration/test_security_review.py::'
+              'test_the_preflights_fact_holds_no_secret_and_the_deployment_writes_them'),
     case('md5_refused_by_a_fips_controller', 'audiocodes_phone, audiocodes_provisioning',
          "the controller's Python refuses MD5 (FIPS) while the admin password hash is made",
          ['this controller: its Python refuses MD5', 'openssl passwd -1'], 'elsewhere',

@@ -15,6 +15,7 @@ import yaml
 
 from labfixture import only_these_emulators
 from test_audiocodes_support import ADMIN_PASSWORD, COLLECTIONS, HTTPS_PORT, Phone, phone_lab, run_module
+from test_secrets_support import Block, find_secrets, inventory_secrets, run_playbook, start_lab, write_inventory
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 GAX_HOST = '127.0.0.91'
@@ -332,4 +333,54 @@ def test_credentials_in_a_url_that_is_not_https_are_refused_before_any_write(pro
     assert '%s http://phones:********@' % option in result['msg'] and 'carries a password over http' in result['msg']
     assert 'use an https:// URL' in result['msg'] and PROV_PASSWORD not in output
     assert phone.writes() == 0                                        # the lab's word: nothing written
+
+
+# --- item 12: the desired state's secrets in no host's facts ---------------------------------------------------
+
+FACTS_BLOCK = Block(94)
+FOUR_PHONES = ('phone-a01', 'phone-a02', 'phone-b02', 'phone-b03')      # SCA pairs kept together
+FACTS_PLAY = """
+- name: Deploy
+  ansible.builtin.import_playbook: %(playbooks)s/deploy_bc.yml
+
+- name: What every host's facts hold after the deployment
+  hosts: phones
+  gather_facts: false
+  tasks:
+    - name: Write the desired state as this host's facts hold it
+      ansible.builtin.copy:
+        content: "{{ preflight_desired_state | to_nice_json }}"
+        dest: "%(out)s/{{ inventory_hostname }}.json"
+        mode: "0600"
+      delegate_to: localhost
+"""
+
+
+def test_the_preflights_fact_holds_no_secret_and_the_deployment_writes_them(lab_factory, tmp_path):
+    inventory = write_inventory(FACTS_BLOCK, str(tmp_path / 'inventory'), keep=FOUR_PHONES)
+    lab = start_lab(lab_factory, 'security-review-facts', FACTS_BLOCK, inventory, str(tmp_path / 'phones.yml'))
+    out = tmp_path / 'facts'
+    out.mkdir()
+    playbook = tmp_path / 'deploy_and_dump.yml'
+    playbook.write_text(FACTS_PLAY % {'playbooks': os.path.join(os.path.dirname(COLLECTIONS), 'playbooks'),
+                                      'out': str(out)})
+    run = run_playbook(str(playbook), inventory, FACTS_BLOCK)
+    assert run.rc == 0, run.explain()
+    secrets = inventory_secrets(inventory)
+    dumped = sorted(os.listdir(str(out)))
+    assert len(dumped) == len(FOUR_PHONES), dumped
+    for name in dumped:
+        text = (out / name).read_text(encoding='utf-8')
+        assert '"__secret__"' in text, text[:400]                          # the references are there ...
+        assert find_secrets(text, secrets) == [], name                      # ... and no secret
+    # The lab's word: the phones and GAX got the secrets all the same.
+    with open(os.path.join(inventory, 'group_vars', 'all', 'lab_secrets.yml'), encoding='utf-8') as handle:
+        sip = yaml.safe_load(handle)['lab_sip_passwords']
+    a01 = lab.get('phone', '/phones/%s/config' % FACTS_BLOCK.address('phone-a01'))
+    assert sip[str(a01['voip/line/0/id'])] == a01['voip/line/0/auth_password']
+    dns = lab.get('gax', '/objects?type=CfgDN&number=%s' % a01['voip/line/0/id'])
+    assert any(prop['value'] == a01['voip/line/0/auth_password'] for dn in dns
+               for prop in dn['userproperties']['property'] if prop['key'] == 'password'), dns
+    logins = lab.get('gax', '/objects?type=CfgAgentLogin')
+    assert logins and all(login.get('password') for login in logins), logins
 
