@@ -270,6 +270,20 @@ CASES = [
          ['this controller: its Python refuses MD5', 'openssl passwd -1'], 'elsewhere',
          test='tests/unit/plugins/module_utils/audiocodes/test_audiocodes_keys.py::'
               'test_md5_crypt_on_a_controller_that_refuses_md5_says_what_to_do'),
+    case('phone_at_another_desks_address', 'audiocodes_phone, audiocodes_firmware (role: the inventory\'s mac, model)',
+         "expected_mac 00:90:8f:85:00:01, but the phone at that address reports 00:90:8f:85:00:02 (DHCP moved it)",
+         ['reports MAC 00:90:8f:85:00:02, not 00:90:8f:85:00:01 as the inventory says', 'nothing was written',
+          'correct address, mac or model in the inventory'], 'elsewhere',
+         test='tests/integration/test_identity.py::test_web_path_refuses_the_phone_that_reports_another_mac'),
+    case('mac_cfg_for_another_phone', 'audiocodes_provisioning',
+         '<mac>.cfg would be named after the MAC another phone reports (expected_mac differs)',
+         ['reports MAC', 'nothing was written'], 'elsewhere',
+         test='tests/integration/test_identity.py::test_provisioning_path_publishes_no_file_and_points_no_phone'),
+    case('phone_reports_no_mac', 'audiocodes_provisioning',
+         'the phone reports no MAC address (a file named .cfg)',
+         ['does not report its MAC address', 'nothing was written'], 'elsewhere',
+         test='tests/unit/plugins/module_utils/audiocodes/test_audiocodes_identity.py::'
+              'test_a_phone_that_reports_no_mac_is_refused_when_a_file_is_named_after_it'),
 ]
 
 CASE_BY_ID = dict((c.id, c) for c in CASES)

@@ -98,6 +98,10 @@ def test_web_path_refuses_the_phone_that_reports_another_mac(desks):
     result, output = run_module('audiocodes_phone', desk_a.args(settings=SETTINGS_A, expected_mac=MAC_A,
                                                                 expected_model='420HD'))
     assert_names_both(result, MAC_B, MAC_A)
+    # the words of the catalogue (docs/reliability.md, phone_at_another_desks_address)
+    for words in ('reports MAC %s, not %s as the inventory says' % (MAC_B, MAC_A), 'nothing was written',
+                  'correct address, mac or model in the inventory'):
+        assert words in result['msg'], result['msg']
     assert SECRET_A not in output
     assert_untouched(desk_a, desk_b)
 
