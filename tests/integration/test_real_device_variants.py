@@ -272,8 +272,8 @@ def test_the_provisioning_form_is_cross_checked_with_the_file_before_posting(pho
 def test_a_js_filled_form_that_loses_an_unmapped_field_fails_naming_it(phone):
     first, dummy = run_module(MODULE, phone.args(settings=PROVISIONED))
     assert not first.get('failed'), first.get('msg')
-    phone.lab.put('phone', '/phones/%s/variant' % ADDRESS, {'auto_provision_form': 'script_filled',
-                                                             'missing_form_fields': 'default'})
+    phone.lab.put('phone', '/phones/%s/variant' % ADDRESS,
+                  {'auto_provision_form': 'script_filled', 'missing_form_fields': 'default'})
     result, dummy = run_module('audiocodes_provisioning', phone.args(config_url=CONFIG_URL))
     assert result['failed'] is True
     assert 'provisioning/random_provisioning_time' in result['msg'] and 'AUTO_PROVISION_KEYS' in result['msg']

@@ -622,8 +622,8 @@ def _apply(kind, params, check_mode, client):
     if unverified:
         # Issue 15 item 10: say so; the lab's agent_login_password: drop shows a GAX that ignores it.
         result['password_unverified'] = unverified
-        result.setdefault('warnings', []).append('%s %s: %s' % (kind.noun, ', '.join(unverified),
-                                                              objects.PASSWORD_UNVERIFIABLE))
+        result.setdefault('warnings', []).append(
+            '%s %s: %s' % (kind.noun, ', '.join(unverified), objects.PASSWORD_UNVERIFIABLE))
     return result
 
 
