@@ -3,12 +3,14 @@ no `make tree`, from inside playbooks/, and by name from the installed tarball; 
 group `phones` unless `target_hosts` names another; and without -i no phone is worked (no lab). No lab
 is started: --syntax-check and --list-hosts read the playbooks and the inventory only."""
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from labfixture import REPO_ROOT
 
@@ -109,3 +111,39 @@ def test_the_installed_tarball_runs_its_playbooks_by_name(clone, tmp_path):
                       str(clone / 'inventories' / 'example'), '--syntax-check'], str(tmp_path), home=str(tmp_path),
                      ANSIBLE_COLLECTIONS_PATH=str(tmp_path / 'installed'))
     assert rc == 0, output
+
+
+def tasks_from_used():
+    """(role, entry point) for every include_role/import_role with tasks_from in roles/ and playbooks/."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith(('include_role', 'import_role')) and isinstance(value, dict) and value.get('tasks_from'):
+                    found.add((value['name'].split('.')[-1], value['tasks_from']))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    for top in ('roles', 'playbooks'):
+        for folder, dirs, files in os.walk(os.path.join(REPO_ROOT, top)):
+            dirs[:] = [name for name in dirs if name != 'collections']
+            for name in files:
+                if name.endswith('.yml'):
+                    with open(os.path.join(folder, name), encoding='utf-8') as handle:
+                        walk(yaml.safe_load(handle))
+    return found
+
+
+def test_every_tasks_from_entry_point_is_documented_where_ansible_doc_shows_it(tmp_path):
+    used = tasks_from_used()
+    assert ('audiocodes_phone', 'deploy') in used and ('preflight', 'summary') in used, used
+    for role in sorted(set(role for role, dummy in used)):
+        rc, output = run(['ansible-doc', '-t', 'role', '--json', 'telephony.genesys_audiocodes.' + role], REPO_ROOT,
+                         home=str(tmp_path), ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, '.collections'))
+        assert rc == 0, output
+        entry_points = json.loads(output)['telephony.genesys_audiocodes.' + role]['entry_points']
+        for wanted in sorted(entry for name, entry in used if name == role):
+            assert wanted in entry_points, '%s: tasks_from %s is not in meta/argument_specs.yml' % (role, wanted)
+            assert entry_points[wanted].get('short_description') and entry_points[wanted].get('description')
