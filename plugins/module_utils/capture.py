@@ -25,9 +25,9 @@ import re
 import tempfile
 
 try:
-    from urllib.parse import parse_qsl, urlencode, urlsplit
+    from urllib.parse import urlencode, urlsplit
 except ImportError:  # pragma: no cover
-    from urlparse import parse_qsl, urlsplit
+    from urlparse import urlsplit
     from urllib import urlencode
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.common import MASK, OperatorError
@@ -109,6 +109,15 @@ def mask_body(text, masker=None):
     text = mask_config_text(text)
     text = mask_html_inputs(text)
     return mask_json_text(text)
+
+
+def mask_tree(data, masker=None):
+    """A result (dicts, lists, strings) with every string through ``mask_common``."""
+    if isinstance(data, dict):
+        return dict((key, mask_tree(value, masker)) for key, value in data.items())
+    if isinstance(data, list):
+        return [mask_tree(value, masker) for value in data]
+    return mask_common(data, masker) if isinstance(data, str) else data
 
 
 def mask_form(data, masker=None):

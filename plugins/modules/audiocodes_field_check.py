@@ -18,7 +18,7 @@ description:
   - Any request other than a GET and the POST of the login is refused before it leaves the
     controller, so the module cannot write to the phone.
   - Judges every entry of the collection's page table (C(plugins/module_utils/audiocodes/pages.py))
-    and every phone behaviour of C(docs/compatibility.md): one entry per assumption, with what was
+    and every phone behaviour of C(docs/compatibility.md) - one entry per assumption, with what was
     seen as evidence.
   - Returns the names of the keys the phone's configuration file lists (never their values), so the
     playbook C(telephony.genesys_audiocodes.field_check) can tell which keys of a deployment this
@@ -125,7 +125,7 @@ errors:
   returned: always
   type: dict
 requests:
-  description: Every request sent (method, path, status): GETs and the login only.
+  description: Every request sent (method, path, status) - GETs and the login only.
   returned: always
   type: list
   elements: dict
@@ -150,7 +150,7 @@ def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(capture_dir=dict(type='path'))
     module = PhoneModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, lambda params, masker: fieldcheck.run_field_check(params, masker))
+    run(module, fieldcheck.run_field_check)
 
 
 if __name__ == '__main__':

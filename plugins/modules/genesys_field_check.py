@@ -18,7 +18,7 @@ description:
   - Any request other than a GET and the POST of the login is refused before it leaves the
     controller, so the module cannot write to GAX.
   - Judges the GAX shapes of C(plugins/module_utils/genesys/objects.py) and the GAX behaviours of
-    C(docs/compatibility.md): one entry per assumption, with what was seen as evidence.
+    C(docs/compatibility.md) - one entry per assumption, with what was seen as evidence.
   - Secrets (the login password, Agent Login passwords, DN C(password) options, cookies) are
     masked in the result and in the capture bundle.
 author:

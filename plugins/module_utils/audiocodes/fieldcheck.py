@@ -272,8 +272,8 @@ def _pages_checks(obs):
     manu = obs.get('manu_config') or {}
     link = manu.get('link')
     if link:
-        how = 'an attribute' if re.search(r'(?:%s)\s*=\s*["\'][^"\']*\.cfg' % '|'.join(pages.CONFIG_LINK_ATTRIBUTES),
-                                         manu['text'], re.I) else 'a script'
+        in_attribute = r'(?:%s)\s*=\s*["\'][^"\']*\.cfg' % '|'.join(pages.CONFIG_LINK_ATTRIBUTES)
+        how = 'an attribute' if re.search(in_attribute, manu['text'], re.I) else 'a script'
         checks['CONFIG_LINK_ATTRIBUTES'] = (CONFIRMED, 'link %s found in %s' % (urlsplit(link).path, how))
         checks['CONFIG_LINK_PATTERN'] = checks['CONFIG_LINK_ATTRIBUTES']
         name_model, name_mac = scrape.config_name_parts(link)
@@ -346,6 +346,12 @@ def _pages_checks(obs):
                                            '%s maxlength %s' % (pages.PROVISIONING_CONFIG_URL_FIELD, limit)) if limit
                                           else (UNKNOWN, 'the page sets no maxlength'))
     config = (obs.get('config_file') or {}).get('config')
+    if config is not None and auto:
+        checks['AUTO_PROVISION_KEYS'] = _auto_provision_keys(auto['text'], config.values())
+    if config is not None and getattr(pages, 'PROVISIONING_KEY_PREFIX', None):
+        listed = [key for key in config.values() if key.startswith(pages.PROVISIONING_KEY_PREFIX)]
+        checks['PROVISIONING_KEY_PREFIX'] = ((CONFIRMED, '%d keys under it in the download' % len(listed)) if listed
+                                             else (UNKNOWN, 'no key under it in the download'))
     if config is not None:
         checks['SIP_PORT_KEY'] = ((CONFIRMED, 'in the download') if pages.SIP_PORT_KEY in config
                                   else (UNKNOWN, 'not in the download'))
@@ -355,6 +361,35 @@ def _pages_checks(obs):
                  'REGISTRATION_POLL_SECONDS'):
         checks[name] = (UNKNOWN, 'a timing of an upload or restart, which a read-only check never causes')
     return checks
+
+
+def _auto_provision_keys(text, values):
+    """pages.AUTO_PROVISION_KEYS: each form field is on the page, its key in the download, and a value
+    the page renders agrees with the file's."""
+    table = getattr(pages, 'AUTO_PROVISION_KEYS', None) or {}
+    selects, inputs = _selects(text), _inputs(text)
+    seen, problems = [], []
+    for field, (key, codes) in sorted(table.items()):
+        if field not in selects and field not in inputs:
+            problems.append('no field %s' % field)
+            continue
+        if key not in values:
+            seen.append('%s: %s not in the download' % (field, key))
+            continue
+        shown = (selects.get(field) or {}).get('selected') if field in selects else (inputs.get(field) or {}).get('value')
+        stored = values[key]
+        if codes:
+            stored = dict((name.lower(), code) for name, code in codes.items()).get(stored.lower(), stored)
+        if shown is None or shown == '':
+            seen.append('%s: rendered empty' % field)
+        elif shown != stored:
+            problems.append('%s shows %s, %s is %s' % (field, shown if codes else 'another value', key,
+                                                        values[key] if codes else 'the file\'s'))
+        else:
+            seen.append('%s%s agrees with %s' % (field, '=%s' % shown if codes else '', key))
+    if problems:
+        return CONTRADICTED, '; '.join(problems + seen)
+    return CONFIRMED, '; '.join(seen) or 'no field to cross-check'
 
 
 def pages_entries(obs):
@@ -486,13 +521,14 @@ def _behaviour_form(obs, values):
     url = inputs.get(pages.PROVISIONING_CONFIG_URL_FIELD) or {}
     configured = (values or {}).get('provisioning/configuration/url')
     empty_url = url and not url.get('value') and bool(configured)
-    script = bool(re.search(r'<script[^>]*>[^<]*(?:%s|%s)' % (pages.PROVISIONING_METHOD_FIELD,
-                                                            pages.PROVISIONING_CONFIG_URL_FIELD), auto['text'], re.I))
+    names = r'<script[^>]*>[^<]*(?:%s|%s)' % (pages.PROVISIONING_METHOD_FIELD, pages.PROVISIONING_CONFIG_URL_FIELD)
+    script = bool(re.search(names, auto['text'], re.I))
     if unselected or empty_url:
         return CONTRADICTED, ('the form is filled by a script (variant auto_provision_form=script_filled): selects without '
-                              'a selected option: %s%s%s' % (', '.join(unselected) or 'none',
-                                                              '; CFG_URL rendered empty while the file has one' if empty_url else '',
-                                                              '; a script names the fields' if script else ''))
+                              'a selected option: %s%s%s' % (
+                                  ', '.join(unselected) or 'none',
+                                  '; CFG_URL rendered empty while the file has one' if empty_url else '',
+                                  '; a script names the fields' if script else ''))
     method = (selects.get(pages.PROVISIONING_METHOD_FIELD) or {}).get('selected')
     return CONFIRMED, 'values rendered (variant auto_provision_form=rendered): %s selected %s, provisioning/method %s' % (
         pages.PROVISIONING_METHOD_FIELD, method, (values or {}).get('provisioning/method'))
@@ -610,7 +646,8 @@ def run(client, masker, capture_dir=None, host=None):
             'host': host or client.host, 'model': result['device']['model'], 'mac': result['device']['mac'],
             'firmware': result['device']['firmware'], 'auth': result['auth'],
             'secret_display': result['secret_display'], 'lab_variants': lab_variants(result['entries'])}))
-    return masker.mask(result)
+    return capture.mask_tree(masker.mask(result), masker)
+
 
 
 def run_field_check(params, masker, client=None):
@@ -618,4 +655,3 @@ def run_field_check(params, masker, client=None):
     from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.client import PhoneClient
     client = client if client is not None else PhoneClient.from_params(params)
     return run(client, masker, params.get('capture_dir'), params['host'])
-

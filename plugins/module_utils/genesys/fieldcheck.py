@@ -248,7 +248,8 @@ def run(client, switch_name, numbers, login_codes, capture_dir=None, site=None):
     if capture_dir:
         result['capture'] = capture.write_bundle(capture_dir, 'gax-%s' % (site or switch_name), recorder.bundle({
             'site': site, 'switch': switch_name}))
-    return client.masker.mask(result)
+    return capture.mask_tree(client.masker.mask(result), client.masker)
+
 
 
 def run_field_check(params, client=None):

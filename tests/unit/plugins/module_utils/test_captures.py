@@ -155,8 +155,8 @@ def test_reads_and_the_login_pass_and_are_recorded_without_cookies():
 
 
 def test_a_bundle_is_written_private_and_read_back(tmp_path):
-    path = capture.write_bundle(str(tmp_path / 'caps'), 'phone-127.0.1.1', {'format': capture.FORMAT, 'kind': 'phone',
-                                                                           'exchanges': []})
+    bundle = {'format': capture.FORMAT, 'kind': 'phone', 'exchanges': []}
+    path = capture.write_bundle(str(tmp_path / 'caps'), 'phone-127.0.1.1', bundle)
     assert oct(os.stat(path).st_mode & 0o777) == '0o600'
     assert oct(os.stat(os.path.dirname(path)).st_mode & 0o777) == '0o700'
     assert capture.read_bundle(os.path.dirname(path))['kind'] == 'phone'
