@@ -25,7 +25,8 @@ import subprocess
 import sys
 
 SUITE = 'bookworm'
-PACKAGES = ['python3', 'python3-venv', 'python3-pip', 'ca-certificates']
+# pip comes with the virtualenv (python3-venv's bundled wheel): no python3-pip and its dependencies.
+PACKAGES = ['python3', 'python3-venv', 'ca-certificates']
 VENV = '/opt/ee'
 IMAGE = 'localhost/telephony-genesys-audiocodes-ee-base'
 CACHE_DIR = os.environ.get('EE_CACHE_DIR', '/var/tmp/telephony-genesys-audiocodes-ee')
@@ -33,6 +34,8 @@ ENV_PATH = VENV + '/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:
 # pip settings that make sense inside the image; everything else of the host's config stays out.
 PIP_KEYS = ('index-url', 'extra-index-url', 'trusted-host', 'cert', 'default-timeout', 'timeout', 'retries')
 PIP_CERT_IN_IMAGE = '/etc/pip/host-ca.pem'
+# Change it when the way the root or the image is made changes (the caches are keyed on it).
+RECIPE = 'debootstrap minbase %s %s; venv %s; PATH=%s; LANG=C.UTF-8; v2' % (SUITE, ' '.join(PACKAGES), VENV, ENV_PATH)
 
 
 def log(message):
@@ -127,8 +130,8 @@ def digest(*parts):
 def run(command, **kwargs):
     result = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
     if result.returncode != 0:
-        raise SystemExit('ee-base: %s failed (exit %d):\n%s%s' % (' '.join(command), result.returncode,
-                                                                 result.stdout[-3000:], result.stderr[-3000:]))
+        raise SystemExit('ee-base: %s failed (exit %d):\n%s%s'
+                         % (' '.join(command), result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
     return result.stdout
 
 
@@ -150,16 +153,18 @@ def make_root(mirror, root):
     open(os.path.join(partial, '.ee-root-complete'), 'w', encoding='utf-8').close()
     shutil.rmtree(root, ignore_errors=True)
     os.rename(partial, root)
+    # Roots of an earlier recipe or mirror go.
+    for old in glob.glob(os.path.join(os.path.dirname(root), '%s-root-*' % SUITE)):
+        if old != root:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def main(argv):
-    with open(os.path.abspath(__file__), 'rb') as handle:
-        recipe = handle.read()
     pip = os.path.join(os.path.dirname(sys.executable), 'pip')
     mirror = debian_mirror()
     conf, cert = pip_conf(host_pip_settings(pip if os.path.exists(pip) else 'pip'))
-    root = os.path.join(CACHE_DIR, '%s-root-%s' % (SUITE, digest(recipe, mirror)))
-    image = '%s:%s-%s' % (IMAGE, SUITE, digest(recipe, mirror, conf, cert or b''))
+    root = os.path.join(CACHE_DIR, '%s-root-%s' % (SUITE, digest(RECIPE, mirror)))
+    image = '%s:%s-%s' % (IMAGE, SUITE, digest(RECIPE, mirror, conf, cert or b''))
     if subprocess.run(['podman', 'image', 'exists', image], check=False).returncode == 0:
         if '--quiet' not in argv:
             log('cached image %s' % image)
@@ -175,10 +180,6 @@ def main(argv):
             handle.write(cert)
     elif os.path.exists(cert_path):
         os.remove(cert_path)
-    # Older base images of this recipe go: one is kept, the one this host's settings make.
-    for old in run(['podman', 'images', '--format', '{{.Repository}}:{{.Tag}}', IMAGE]).split():
-        if old != image:
-            subprocess.run(['podman', 'rmi', old], capture_output=True, check=False)
     log('podman import %s as %s' % (root, image))
     tar = subprocess.Popen(['tar', '-C', root, '--numeric-owner', '--exclude=./.ee-root-complete', '-cf', '-', '.'],
                            stdout=subprocess.PIPE)
