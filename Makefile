@@ -20,17 +20,18 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv tree sanity-tree lab-up lab-down lab-status lab-reset demo test sanity lint docs-lint unit integration \
+.PHONY: help venv tree sanity-tree lab-up lab-down lab-status lab-reset demo test sanity lint docs-lint unit integration matrix \
         molecule chaos bench docs build build-check clean ee ee-proof ee-stage
 
 help:
 	@echo "make demo        create .venv, start the lab, deploy Business Continuity to it, show the result, stop the lab"
-	@echo "make test        everything CI runs: sanity, lint, docs lint, unit, integration, molecule"
+	@echo "make test        everything CI runs: sanity, lint, docs lint, unit, integration, molecule, ee"
 	@echo "make venv        create or update .venv from $(PYTHON) (idempotent)"
 	@echo "make lab-up      start the lab (emulated phones and GAX) on loopback; lab-down stops it; lab-status shows it"
 	@echo "make docs        render the collection documentation into docs/build/"
 	@echo "make bench       measure a fleet run against the lab (N=$(N) phones)"
 	@echo "make chaos       the long fault-injection runs"
+	@echo "make matrix      sanity, unit tests and one deployment on ansible-core 2.17, 2.18, 2.19 and 2.20"
 	@echo "make build       build the collection tarball"
 	@echo "make ee          build the execution environment image (podman, on a Debian base made here); ee-proof runs a job in it"
 
@@ -177,6 +178,15 @@ molecule: venv tree
 	wait; \
 	if [ -n "$$failed" ]; then echo "molecule: FAILED:$$failed (logs: $$logs/)"; exit 1; fi; \
 	echo "molecule: all scenarios passed"
+
+# Every ansible-core meta/runtime.yml supports (tests/tools/matrix.py): on 2.17, 2.18, 2.19 and 2.20, each
+# in .venv-matrix/<version> (Python 3.12 from pyenv; pip quiet, logged to .venv-matrix/<version>/pip.log,
+# installed again only when the pins change), ansible-test sanity, the unit tests, and one deployment run
+# twice against its own lab. MATRIX_VERSIONS="2.17 2.20" and MATRIX_STEPS="unit smoke" run some only.
+# CI runs it after make test (.ci/run).
+matrix: venv tree
+	@$(PY) tests/tools/ansible_test_offline.py > /dev/null
+	@$(PY) tests/tools/matrix.py
 
 # The long fault and concurrency runs of deploy_bc.yml (tests/chaos/run.py): 33 phones, fault seeds
 # 1 2 3, then three slices at once; prints the table of docs/reliability.md ("Faults and concurrent
