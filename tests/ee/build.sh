@@ -46,7 +46,8 @@ ansible-builder build -f execution-environment.yml --context .collections/ee-con
   --build-arg PYPKG=python3 --build-arg PKGMGR=/usr/bin/apt-get \
   --extra-build-cli-args "$flags" > "$log" 2>&1 || { tail -40 "$log"; echo "ee: the build failed (log: $log)"; exit 1; }
 leftovers=$(comm -13 <(echo "$dangling_before") <(podman images --filter dangling=true --quiet --no-trunc | sort))
-# shellcheck disable=SC2086  # one image ID a word
+# One image ID a word:
+# shellcheck disable=SC2086
 [ -z "$leftovers" ] || podman rmi $leftovers > /dev/null 2>&1 || true
 # Base images of an earlier recipe or pip configuration go, now that no image stands on them.
 podman images --format '{{.Repository}}:{{.Tag}}' "${base%:*}" | grep -vxF "$base" | xargs -r podman rmi > /dev/null 2>&1 || true

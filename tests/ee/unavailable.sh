@@ -20,7 +20,8 @@ fi
 if ! err=$(unshare --mount --pid --uts --ipc --fork true 2>&1); then
   echo "this machine cannot create the namespaces a container needs (unshare: $(echo "$err" | head -1))"; exit 0
 fi
-# shellcheck disable=SC2069  # podman's error message, not its report
+# podman's error message, not its report:
+# shellcheck disable=SC2069
 if ! err=$(podman info 2>&1 > /dev/null); then
   echo "podman info fails: $(echo "$err" | grep -v '^$' | tail -1)"; exit 0
 fi
