@@ -156,6 +156,9 @@ options:
 notes:
   - Whether GAX keeps the password of an Agent Login when an update leaves it out is not documented;
     the module cannot send it back because GAX never returns it.
+  - The password is sent but cannot be verified - GAX never returns it, and a server that does not
+    know the field drops it without an error; the result lists such Agent Logins in
+    RV(password_unverified) with a warning. Check one agent login by hand after a first deployment.
 seealso:
   - module: telephony.genesys_audiocodes.genesys_agent_login_info
   - module: telephony.genesys_audiocodes.genesys_dn
@@ -234,6 +237,14 @@ agent_logins:
       description: The Agent Login's DBID; absent for one not created yet (check mode).
       type: str
       sample: "102"
+password_unverified:
+  description:
+    - The login codes whose password this run sent to GAX; GAX never returns a password, so whether
+      it kept it cannot be verified (see the notes).
+  returned: when a password was sent
+  type: list
+  elements: str
+  sample: ["7001"]
 diff:
   description: One before/after text per changed Agent Login (C(key=value) lines); secrets masked.
   returned: success, in diff mode

@@ -95,7 +95,9 @@ def test_deploy_bc_through_the_provisioning_server_equals_the_web_path(deploy):
     assert sorted(set(r['client'] for r in served)) == sorted(address(host) for host in HOSTS)
     for host in HOSTS:
         fetched = lab.get('phone', '/phones/%s/provisioning' % address(host))
-        assert fetched['method'].lower() == 'static' and fetched['url'] == CONFIG_URL
+        own_file = lab.get('phone', '/phones/%s' % address(host))['mac'].replace(':', '').lower() + '.cfg'
+        # the URL names the phone's own file (docs/compatibility.md P24)
+        assert fetched['method'].lower() == 'static' and fetched['url'] == CONFIG_URL + own_file
         assert [f['trigger'] for f in fetched['fetches'] if f['outcome'] == 'applied'] == ['check-sync'], fetched
     files = lab.get('provserver', '/files')
     assert len(files) == len(HOSTS) and all(f['mode'] == '0600' for f in files)

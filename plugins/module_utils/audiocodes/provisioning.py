@@ -80,6 +80,16 @@ def shown_url(url):
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+def config_file_url(url, mac):
+    """``<dir>/<mac>.cfg`` for a directory ``url`` (ending in ``/``), within the key's 128 characters;
+    any other URL (a file already, or one that would grow too long) as it is."""
+    parts = urlsplit(url)
+    if not parts.path.endswith('/') or not mac:
+        return url
+    full = urlunsplit((parts.scheme, parts.netloc, parts.path + file_name(mac), parts.query, ''))
+    return full if len(full) <= pages.PROVISIONING_URL_MAX else url
+
+
 def file_name(mac):
     """``<mac lowercase, no colons>.cfg``: the file a phone fetches from a directory URL."""
     return ''.join(c for c in str(mac or '').lower() if c in '0123456789abcdef') + '.cfg'
@@ -503,6 +513,13 @@ def run_provisioning(params, check_mode=False, diff=False, masker=None, client=N
         result['device'] = device
         # The file is named after the MAC the phone reports: it must be the inventory's, and known.
         identity.check(params, device, subject, need_mac=True)
+        # CFG_URL names the phone's own file, as public users set it (Elastix AudioCodes.py): a phone
+        # that fetches only a named file, or asks for another case of the name, gets it all the same.
+        full = config_file_url(params['config_url'], device['mac'])
+        if full != want[pages.PROVISIONING_CONFIG_URL_FIELD]:
+            want[pages.PROVISIONING_CONFIG_URL_FIELD] = full
+            changes = form_changes(want, form_have)
+            result.update(changed=bool(changes), changes=dict(changes), url=shown_url(full))
         settings, tls_warnings = _server_check(params, settings, snapshot.values)
         if tls_warnings:
             result['warnings'] = tls_warnings

@@ -41,6 +41,8 @@ VARIANTS = {
     "status_lines": ["numbered", "bare", "enabled_only"],
     "info_page": ["labelled", "unlabelled"],
     "auto_provision_form": ["rendered", "script_filled"],
+    "provisioning_url": ["directory_or_file", "file_only"],
+    "provisioning_name_case": ["lower", "upper"],
 }
 TIMINGS = {"reboot_seconds": 90.0, "session_timeout": None, "expire_session_every": 0, "slow_seconds": 5.0,
            "flash_seconds": 120.0, "firmware_verify_seconds": 2.0,

@@ -37,11 +37,15 @@ class FetchError(Exception):
 
 
 def file_url(phone, url):
-    """The URL the phone fetches: a directory URL gets `<mac>.cfg` appended."""
+    """The URL the phone fetches: a directory URL gets `<mac>.cfg` appended (MAC in the case of
+    variant `provisioning_name_case`), or, with `provisioning_url: file_only`, None (nothing fetched)."""
     parts = urllib.parse.urlsplit(url)
     path = parts.path or "/"
     if path.endswith("/"):
-        path += phone.mac.replace(":", "").lower() + ".cfg"
+        if phone.variants["provisioning_url"] == "file_only":
+            return None
+        mac = phone.mac.replace(":", "")
+        path += (mac.upper() if phone.variants["provisioning_name_case"] == "upper" else mac.lower()) + ".cfg"
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
@@ -135,6 +139,8 @@ async def resync(phone, trigger):
                     if method != "static" else "no configuration URL")
         return None
     target = file_url(phone, url)
+    if target is None:  # provisioning_url: file_only, and a directory URL: this firmware fetches nothing
+        return _failed(phone, trigger, url, None, "the configuration URL names no file")
     phone.counters["provisioning_fetch"] += 1
     try:
         status, body = await fetch(phone, target)
