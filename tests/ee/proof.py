@@ -19,6 +19,7 @@ Usage (after `make ee`): python tests/ee/proof.py [--image NAME:TAG]
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -122,7 +123,13 @@ def runner_job(private, ident, image):
     if os.path.exists(stdout_path):
         with open(stdout_path, encoding='utf-8', errors='replace') as handle:
             job = handle.read()
-    return result.returncode, re.sub(r'\x1b\[[0-9;]*m', '', job or result.stdout + result.stderr)
+    # What ansible-runner ran (artifacts/<ident>/command): podman with this image, not a local ansible-playbook.
+    ran = []
+    if os.path.exists(os.path.join(private, 'artifacts', ident, 'command')):
+        with open(os.path.join(private, 'artifacts', ident, 'command'), encoding='utf-8') as handle:
+            ran = json.load(handle).get('command') or []
+    in_container = bool(ran) and os.path.basename(ran[0]) == 'podman' and image in ran and '--network=host' in ran
+    return result.returncode, in_container, re.sub(r'\x1b\[[0-9;]*m', '', job or result.stdout + result.stderr)
 
 
 def recap(output):
@@ -189,7 +196,7 @@ def main(argv):
         wanted = inventory_lines(inventory)
 
         run_started = time.monotonic()
-        code, out = runner_job(private, 'run1', args.image)
+        code, in_container, out = runner_job(private, 'run1', args.image)
         first = recap(out)
         configs = dict((address, lab.get('phone', '/phones/%s/config' % address)) for address in wanted)
         wrong = ['%s line %d: %r, not %s' % (address, index, configs[address].get('voip/line/%d/id' % index), dn)
@@ -200,25 +207,27 @@ def main(argv):
         missing = ['%s lacks %s' % (switch, ', '.join(sorted(all_dns - on_switches.get(switch, set()))))
                    for switch in ('SIP_Switch_A', 'SIP_Switch_B') if all_dns - on_switches.get(switch, set())]
         counted = writes(lab)
+        healthy = not any(r['failed'] or r['unreachable'] for r in first.values())
         checks.check('run 1 in the image (%.0f s): exit 0, %d hosts, none failed; the lab has every line and '
                      'both switches every DN (%s)' % (time.monotonic() - run_started, len(first),
                                                       ', '.join('%d %s' % (n, k) for k, n in counted.items())),
-                     code == 0 and len(first) >= len(wanted) and not any(r['failed'] or r['unreachable'] for r in first.values())
+                     code == 0 and in_container and len(first) >= len(wanted) and healthy
                      and not wrong and not missing and all(counted.values()),
-                     'exit %d, lab counters %s\n%s\n%s\n%s' % (code, counted, '\n'.join(wrong[:10]), '\n'.join(missing),
-                                                               out[-4000:]))
+                     'exit %d, in the container: %s, lab counters %s\n%s\n%s\n%s'
+                     % (code, in_container, counted, '\n'.join(wrong[:10]), '\n'.join(missing), out[-4000:]))
 
         lab.post('phone', '/counters/reset')
         lab.post('gax', '/counters/reset')
         run_started = time.monotonic()
-        code, out = runner_job(private, 'run2', args.image)
+        code, in_container, out = runner_job(private, 'run2', args.image)
         second = recap(out)
         changed = dict((host, r['changed']) for host, r in second.items() if r['changed'] or r['failed'] or r['unreachable'])
         counted = writes(lab)
         checks.check('run 2 in the image (%.0f s): exit 0, changed=0 on all %d hosts, and the lab counted no write'
                      % (time.monotonic() - run_started, len(second)),
-                     code == 0 and len(second) >= len(wanted) and not changed and not any(counted.values()),
-                     'exit %d, changed or failed: %s, lab counters: %s\n%s' % (code, changed, counted, out[-4000:]))
+                     code == 0 and in_container and len(second) >= len(wanted) and not changed and not any(counted.values()),
+                     'exit %d, in the container: %s, changed or failed: %s, lab counters: %s\n%s'
+                     % (code, in_container, changed, counted, out[-4000:]))
     except Exception as error:  # pylint: disable=broad-exception-caught
         # The lab or ansible-runner could not start: a failed check with the cause, then the tally.
         checks.check('the lab and the jobs in the image', False, '%s: %s' % (type(error).__name__, error))
