@@ -13,9 +13,9 @@ short_description: Configure the phones of a play at once, from one task on the 
 version_added: 0.3.0
 description:
   - The fleet path of M(telephony.genesys_audiocodes.audiocodes_phone) for a large play. Run once
-    (C(run_once=true)), it brings every phone of the play batch (C(ansible_play_batch): C(--limit)
+    (C(run_once=true)), it brings every phone of the play batch (C(ansible_play_batch), so C(--limit)
     and C(serial) waves apply) to its settings, O(concurrency) phones at a time, with threads of
-    the controller process: the work is HTTP, each thread waits on its phone. Each phone is worked
+    the controller process - the work is HTTP, each thread waits on its phone. Each phone is worked
     exactly as M(telephony.genesys_audiocodes.audiocodes_phone) works it (the same code, checks,
     masking and request budget).
   - All uploads first, so the restarts of the fleet overlap; then, with O(wait_for_reboot=true),
@@ -26,7 +26,7 @@ description:
   - It stores each phone's result in RV(results), keyed by inventory host. Registered on a
     run-once task, the variable is set on every host of the batch. Each phone then reports its own
     result through a per-host M(telephony.genesys_audiocodes.audiocodes_phone) task with the task
-    variable C(audiocodes_fleet_register) set to the name of that registered variable: that task
+    variable C(audiocodes_fleet_register) set to the name of that registered variable - that task
     returns the stored result of its host (changed, failed, diff) at about the cost of a
     C(ansible.builtin.debug) task, without working the phone again, so the PLAY RECAP, AWX host
     events, diff mode, C(max_fail_percentage) and retry files see one result per phone.
