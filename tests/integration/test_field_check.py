@@ -280,6 +280,12 @@ def _judge(baseline, run, report, host, spec):
     differs = dict((i, (before.get(i), after.get(i))) for i in set(before) | set(after) if before.get(i) != after.get(i))
     # an entry that pages.py gained between the two runs (others edit it) is no behaviour of the variant
     differs = dict((i, d) for i, d in differs.items() if None not in d)
+    # a row of docs/compatibility.md (compat.*) follows the entry that judges it, named in its evidence
+    evidence_of = dict((e['id'], e['evidence']) for e in by_host(report)[host]['entries'])
+    rows = dict((i, differs.pop(i)) for i in list(differs) if i.startswith('compat.'))
+    for row in rows:
+        source = evidence_of[row].split(':', 1)[0]
+        assert source in differs or (row == 'compat.P14' and 'behaviour.secrets' in differs), (row, evidence_of[row])
     if changed == MODIFIED_ONLY:
         # the one contradiction is the download; what it no longer lists can only turn unknown
         assert differs.pop('behaviour.download') == ('confirmed', 'contradicted')

@@ -601,6 +601,64 @@ def lab_variants(entries):
     return found
 
 
+# --- one entry per phone row of docs/compatibility.md ---------------------------------------------
+
+# row -> (subject, the entry that judges it, or None and why a read cannot tell)
+COMPAT_ROWS = (
+    ('P1', 'HTTPS with a self-signed certificate, HTTP too', 'transport', None),
+    ('P2', 'POST /login.cgi user + base64 psw, markers in the body', 'pages.LOGIN_PATH', None),
+    ('P3', 'cookie session=...; path=/', 'pages.SESSION_COOKIE', None),
+    ('P4', 'some builds use HTTP Basic on every request', 'behaviour.auth', None),
+    ('P5', 'an expired session answers with the login page', 'behaviour.expired_session', None),
+    ('P6', 'a POST counts only after a GET of its page', None, 'only a POST shows it'),
+    ('P7', 'POST reboot.htm REBOOT=2', 'pages.REBOOT_FIELD', None),
+    ('P8', 'what an upload does (reboot, live, pending, delayed)', None, 'only an upload shows it'),
+    ('P9', 'manu_config.htm has a configuration upload form', 'pages.UPLOAD_FORM_HINTS', None),
+    ('P10', 'manu_config.htm links /configuration/<MODEL>_<MAC>.cfg', 'pages.CONFIG_NAME_PATTERN', None),
+    ('P11', 'the download lists every key', 'behaviour.download', None),
+    ('P12', 'key=value lines, ; comments, LF', 'behaviour.download_format', None),
+    ('P13', 'secrets in the download shown {"..."}', 'behaviour.secrets', None),
+    ('P14', 'system/password holds an MD5-crypt hash', 'admin_hash', None),
+    ('P15', 'an upload replaces or merges', None, 'only an upload shows it'),
+    ('P16', 'enums upper-case in files', 'behaviour.enum_spelling', None),
+    ('P17', 'some enums written as numbers (MWI)', 'behaviour.enum_spelling', None),
+    ('P18', 'a key the firmware does not know is dropped silently', None,
+     'only a write shows it; the keys this firmware lists are judged per key (key.*)'),
+    ('P19', 'info.htm is a label/value table', 'behaviour.identity', None),
+    ('P20', 'the one MAC of network_status.htm', 'pages.MAC_PATTERN', None),
+    ('P21', 'voip_status.cgi <Line><SipStatus>, LineNum/UserId', 'behaviour.status_lines', None),
+    ('P22', 'Auto_Provision.htm ASU_METHOD, CFG_URL, FW_URL', 'pages.PROVISIONING_METHOD_FIELD', None),
+    ('P23', 'the server renders the provisioning form\'s values', 'behaviour.auto_provision_form', None),
+    ('P24', 'a directory CFG_URL makes the phone fetch <mac>.cfg', 'behaviour.provisioning_url', None),
+    ('P25', 'SIP NOTIFY Event: check-sync', None, 'SIP, not the web interface'),
+    ('P26', 'firmware upload through Manu_Firmware_Upgrade.htm and /upload.cgi', None,
+     'the field check does not open the firmware page'),
+)
+
+
+def compat_entries(entries, client, values):
+    """``compat.<row>``: each phone row of docs/compatibility.md, judged by the entry that reads it."""
+    by_id = dict((item['id'], item) for item in entries)
+    found = []
+    for row, subject, source, why in COMPAT_ROWS:
+        if source == 'transport':
+            status, evidence = CONFIRMED, 'answered over %s' % client.base.split(':', 1)[0].upper()
+        elif source == 'admin_hash':
+            shown = (values or {}).get(keys.ADMIN_PASSWORD_KEY)
+            if shown is None or _secret_display(shown) != 'clear':
+                status, evidence = UNKNOWN, 'the download shows system/password %s' % _secret_display(shown)
+            else:
+                hashed = bool(keys.MD5_CRYPT_PATTERN.match(shown.strip()))
+                status = CONFIRMED if hashed else CONTRADICTED
+                evidence = 'shown in clear: %s' % ('an MD5-crypt hash' if hashed else 'not an MD5-crypt hash')
+        elif source in by_id:
+            status, evidence = by_id[source]['status'], '%s: %s' % (source, by_id[source]['evidence'])
+        else:
+            status, evidence = UNKNOWN, why or 'not read'
+        found.append(entry('compat.%s' % row, subject, status, evidence))
+    return found
+
+
 # --- the run --------------------------------------------------------------------------------------
 
 def run(client, masker, capture_dir=None, host=None):
@@ -623,6 +681,7 @@ def run(client, masker, capture_dir=None, host=None):
     name_model, name_mac = scrape.config_name_parts(config_file.get('name'))
     network = obs.get('network')
     agent_version = _VERSION.search(obs.get('user_agent') or '')
+    entries = pages_entries(obs) + behaviour_entries(obs)
     result = {
         'changed': False,
         'host': host or client.host,
@@ -636,7 +695,7 @@ def run(client, masker, capture_dir=None, host=None):
         'config_keys': sorted(values),
         'secret_display': dict((key, _secret_display(value)) for key, value in values.items() if keys.is_secret(key)),
         'model_lines': keys.MODEL_LINES.get(keys.model_of(values.get('system/type') or config_file.get('name'))),
-        'entries': pages_entries(obs) + behaviour_entries(obs),
+        'entries': entries + compat_entries(entries, client, values),
         'errors': obs['errors'],
         'requests': [{'method': e['method'], 'path': e['path'], 'status': e['status']} for e in recorder.exchanges],
         'writes': recorder.writes(),

@@ -220,6 +220,41 @@ def judge(obs, client):
     return entries
 
 
+# row -> (subject, the entry that judges it, or None and why a read cannot tell)
+COMPAT_ROWS = (
+    ('G1', '/gax/api/, JSON', 'gax.OBJECTS_PATH', None),
+    ('G2', 'POST session/login answers 204 with a cookie', 'gax.LOGIN_PATH', None),
+    ('G3', 'a login is real once a read answers', 'gax.OBJECTS_PATH', None),
+    ('G4', 'an expired session answers 401', 'gax.expired_session', None),
+    ('G5', 'no CSRF or special header', 'gax.csrf', None),
+    ('G6', 'listings answer every object, no paging', 'gax.listing', None),
+    ('G7', 'POST cfg/objects creates, 200/201', None, 'only a create shows it'),
+    ('G8', 'creates carry folderid', 'gax.create_folder', None),
+    ('G9', 'PUT of the whole object read with GET', None, 'only an update shows it'),
+    ('G10', 'the annex is userproperties.property[{section,key,value}], strings', 'objects.DN.annex', None),
+    ('G11', 'a PUT replaces the annex', 'gax.annex_put', None),
+    ('G12', 'the Agent Login password key is password, write-only', 'objects.AGENT_LOGIN.login_password', None),
+    ('G13', 'the error body format', 'error_body', None),
+    ('G14', 'scalars as strings', 'objects.DN.scalars', None),
+)
+
+
+def compat_entries(entries, obs):
+    """``compat.<row>``: each GAX row of docs/compatibility.md, judged by the entry that reads it."""
+    by_id = dict((item['id'], item) for item in entries)
+    found = []
+    for row, subject, source, why in COMPAT_ROWS:
+        if source == 'error_body':
+            shape = obs.get('no_session') or {}
+            status, evidence = UNKNOWN, 'the 4xx without a session came as %s' % (shape.get('content_type') or 'no content type')
+        elif source in by_id:
+            status, evidence = by_id[source]['status'], '%s: %s' % (source, by_id[source]['evidence'])
+        else:
+            status, evidence = UNKNOWN, why or 'not read'
+        found.append(entry('compat.%s' % row, subject, status, evidence))
+    return found
+
+
 def run(client, switch_name, numbers, login_codes, capture_dir=None, site=None):
     recorder = capture.ReadOnlyRecorder('gax', client.subject, client.masker, allowed_posts=(gax.LOGIN_PATH,))
     recorder.attach(client.http)
@@ -230,6 +265,7 @@ def run(client, switch_name, numbers, login_codes, capture_dir=None, site=None):
         for section, keys in objects.annex_of(obj).items():
             for key in keys:
                 options[objects.option_name(section, key)] = options.get(objects.option_name(section, key), 0) + 1
+    entries = judge(obs, client)
     result = {
         'changed': False,
         'site': site,
@@ -237,7 +273,7 @@ def run(client, switch_name, numbers, login_codes, capture_dir=None, site=None):
         'dns': dict((number, 'present') for number in (obs.get('dns') or {}).get('present', [])),
         'agent_logins': dict((code, 'present') for code in (obs.get('agent_logins') or {}).get('present', [])),
         'annex_options': options,
-        'entries': judge(obs, client),
+        'entries': entries + compat_entries(entries, obs),
         'errors': obs['errors'],
         'requests': [{'method': e['method'], 'path': e['path'], 'status': e['status']} for e in recorder.exchanges],
         'writes': recorder.writes(),
