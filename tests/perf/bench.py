@@ -111,6 +111,7 @@ def children_cpu():
 
 
 def run_playbook(playbook, inventory, forks, log_path, extra=()):
+    """One ansible-playbook run, measured (wall, controller CPU, peak PSS, the PLAY RECAP)."""
     command = [ANSIBLE_PLAYBOOK, os.path.join(REPO_ROOT, playbook), '-i', inventory, '-f', str(forks),
                '-e', 'audiocodes_phone_verify_delay=1'] + list(extra)
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
@@ -144,11 +145,11 @@ def lab_cpu(lab):
     return lab.get('phone', '/counters')['cpu_seconds']['total']
 
 
-def measure(lab, step, playbook, inventory, forks, count, out_dir):
+def measure(lab, step, playbook, inventory, forks, count, out_dir, extra=()):
     lab.post('phone', '/counters/reset')
     lab.post('gax', '/counters/reset')
     cpu = lab_cpu(lab)
-    result = run_playbook(playbook, inventory, forks, os.path.join(out_dir, 'bench-%d-%s.log' % (count, step)))
+    result = run_playbook(playbook, inventory, forks, os.path.join(out_dir, 'bench-%d-%s.log' % (count, step)), extra)
     phone = lab.get('phone', '/counters')
     gax = lab.get('gax', '/counters')
     totals = phone['totals']
@@ -240,6 +241,9 @@ def main(argv=None):
                         help='inventory, lab state and logs')
     parser.add_argument('--uri', choices=('auto', 'yes', 'no'), default='auto', help='(e): auto runs it for N <= 200')
     parser.add_argument('--only', help='comma-separated steps to run (ping,debug,deploy,redeploy,drift,uri)')
+    parser.add_argument('--serial', default='100%',
+                        help="deploy_serial of (b) and (c) (default 100%%: one wave, as the issue's targets were set; "
+                             "the playbook's own default is waves of 50)")
     args = parser.parse_args(argv)
     work = os.path.join(args.work, str(args.count))
     os.makedirs(work, exist_ok=True)
@@ -250,7 +254,7 @@ def main(argv=None):
     only = set(args.only.split(',')) if args.only else None
     started = time.monotonic()
     lab = fleet.start_lab(os.path.join(work, 'lab'), phones_file, args.reboot_seconds)
-    data = {'count': args.count, 'forks': args.forks, 'reboot_seconds': args.reboot_seconds,
+    data = {'count': args.count, 'forks': args.forks, 'reboot_seconds': args.reboot_seconds, 'deploy_serial': args.serial,
             'lab_startup_seconds': lab.ready('phone').get('startup_seconds'),
             'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
             'machine': {'cpus': os.cpu_count(), 'python': platform.python_version(),
@@ -266,7 +270,8 @@ def main(argv=None):
                 lab.post('phone', '/reset')
                 lab.post('gax', '/reset')
             print('bench: %s ...' % label, flush=True)
-            result = measure(lab, name, playbook, inventory, args.forks, args.count, work)
+            extra = ['-e', 'deploy_serial=%s' % args.serial] if name in ('deploy', 'redeploy') else []
+            result = measure(lab, name, playbook, inventory, args.forks, args.count, work, extra)
             data['results'][name] = result
             print('bench: %s: %.1f s, rc %d, %d host(s) changed, %d failed' % (
                 label, result['wall_seconds'], result['rc'], result['changed_hosts'], result['failed_hosts']), flush=True)

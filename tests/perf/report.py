@@ -28,9 +28,10 @@ LABELS = (('ping', '(a) `ansible.builtin.ping`'), ('debug', "(a') `ansible.built
 def section(data, doc_dir, perf_dir):
     machine = data.get('machine', {})
     lines = ['### N = %d phones' % data['count'], '',
-             'forks %d, lab reboot time %g s, ansible-core %s, Python %s, %s CPUs; load average %s before, %s after; '
-             'run %s, %.0f s in all (lab start %s s).' % (
-                 data['forks'], data['reboot_seconds'], machine.get('ansible_core', '?'), machine.get('python', '?'),
+             'forks %d, lab reboot time %g s, deploy_serial %s for (b) and (c), ansible-core %s, Python %s, %s CPUs; '
+             'load average %s before, %s after; run %s, %.0f s in all (lab start %s s).' % (
+                 data['forks'], data['reboot_seconds'], data.get('deploy_serial', 'the playbook default'),
+                 machine.get('ansible_core', '?'), machine.get('python', '?'),
                  machine.get('cpus', '?'), fmt_load(machine.get('load_before')), fmt_load(machine.get('load_after')),
                  data.get('date', '?'), data.get('total_seconds', 0), data.get('lab_startup_seconds', '?')), '',
              '| run | wall s | × (a) | × (a\') | controller CPU s | peak MB | requests per phone | GAX requests per switch '
