@@ -243,6 +243,16 @@ PHONE_VARIANTS_2 = {
     'phone-a04': ('download', 'modified_only_switchable', MODIFIED_ONLY, 'behaviour.download'),
     'phone-b07': ('without_assumed_keys', True, 'assumed keys contradicted', 'behaviour.download'),
 }
+# A third batch, with a GAX variant in the same run: a listing capped at 3 objects (X-Total-Count: all).
+PHONE_VARIANTS_3 = {
+    'phone-a01': ('info_page', 'unlabelled', {'behaviour.identity', 'pages.INFO_MODEL_LABELS', 'pages.INFO_FIRMWARE_LABELS',
+                                              'pages.INFO_MAC_LABELS'}, 'behaviour.identity'),
+    'phone-a02': ('status_lines', 'enabled_only', {'behaviour.status_lines'}, 'behaviour.status_lines'),   # a 440HD
+    'phone-a03': ('status_lines', 'bare', {'behaviour.status_lines'}, 'behaviour.status_lines'),
+    'phone-a04': ('auto_provision_form', 'script_filled', {'behaviour.auto_provision_form'},
+                  'behaviour.auto_provision_form'),
+}
+GAX_VARIANTS_3 = {'list_cap': 3}
 EVIDENCE = {
     ('without_assumed_keys', True): 'variant download=full',
     ('config_link', 'script'): 'in a script',
@@ -251,10 +261,12 @@ EVIDENCE = {
 }
 
 
-def _variants(field, variants):
+def _variants(field, variants, gax=None):
     field.reset()
     for host, (name, value, dummy, dummy2) in variants.items():
         field.lab.put('phone', '/phones/%s/variant' % address(host), {name: value})
+    if gax:
+        field.lab.put('gax', '/variants', gax)
     field.lab.post('phone', '/counters/reset')
     return field.check(['field_check_capture=true'])
 
@@ -269,6 +281,13 @@ def variants_run(field, baseline):
 @pytest.fixture(scope='module')
 def variants_run_2(field, baseline):
     run, out, report = _variants(field, PHONE_VARIANTS_2)
+    yield run, report, out
+    field.reset()
+
+
+@pytest.fixture(scope='module')
+def variants_run_3(field, baseline):
+    run, out, report = _variants(field, PHONE_VARIANTS_3, GAX_VARIANTS_3)
     yield run, report, out
     field.reset()
 
@@ -314,6 +333,23 @@ def test_each_variant_shows_as_exactly_the_behaviour_it_changes(baseline, varian
 def test_each_variant_of_the_second_batch_shows_as_exactly_the_behaviour_it_changes(baseline, variants_run_2, host):
     run, report, dummy = variants_run_2
     _judge(baseline, run, report, host, PHONE_VARIANTS_2[host])
+
+
+@pytest.mark.parametrize('host', sorted(PHONE_VARIANTS_3))
+def test_each_variant_of_the_third_batch_shows_as_exactly_the_behaviour_it_changes(baseline, variants_run_3, host):
+    run, report, dummy = variants_run_3
+    _judge(baseline, run, report, host, PHONE_VARIANTS_3[host])
+
+
+def test_a_capped_gax_listing_shows_as_a_listing_that_looks_cut(baseline, variants_run_3):
+    run, report, dummy = variants_run_3
+    assert report is not None, explain(run)
+    for site in report['sites']:
+        before = dict((e['id'], e) for e in [s for s in baseline[2]['sites'] if s['site'] == site['site']][0]['entries'])
+        after = dict((e['id'], e) for e in site['entries'])
+        assert (before['gax.listing']['status'], after['gax.listing']['status']) == ('confirmed', 'contradicted')
+        assert 'size hint header x-total-count' in after['gax.listing']['evidence']
+        assert after['compat.G6']['status'] == 'contradicted'
 
 
 def test_the_variants_run_writes_nothing_either(field, variants_run):

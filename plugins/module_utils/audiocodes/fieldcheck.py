@@ -557,6 +557,8 @@ def _behaviour_lines(obs, values):
     lines = keys.MODEL_LINES.get(keys.model_of((values or {}).get('system/type'))) or None
     listed = len(status['lines'])
     numbered = 'LineNum' in tags
+    if not listed:
+        return CONTRADICTED, 'no line listed, none of the %s enabled? (variant status_lines=enabled_only)' % (lines or '?')
     if numbered and lines and listed < lines:
         return CONTRADICTED, '%d of %d lines listed, with LineNum/UserId (variant status_lines=enabled_only)' % (listed, lines)
     if numbered:
