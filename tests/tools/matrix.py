@@ -18,7 +18,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTION_TREE = os.path.join(ROOT, '.collections', 'ansible_collections', 'telephony', 'genesys_audiocodes')
-SANITY_TREE = os.path.join(ROOT, '.collections', 'sanity', 'ansible_collections', 'telephony', 'genesys_audiocodes')
+# Its own sanity tree (make sanity-tree SANITY_TREE=...), so make sanity may run meanwhile.
+SANITY_TREE = os.path.join(ROOT, '.collections', 'matrix-sanity', 'ansible_collections', 'telephony', 'genesys_audiocodes')
 MATRIX_DIR = os.path.join(ROOT, '.venv-matrix')
 
 # ansible-core releases, newest patch of each minor the collection supports (meta/runtime.yml).
@@ -116,7 +117,8 @@ def main():
                 # ansible-test's pip bootstrap, offline (each ansible-test bootstraps its own pip version)
                 subprocess.run([python, os.path.join(ROOT, 'tests', 'tools', 'ansible_test_offline.py')], env=env,
                                check=True, stdout=subprocess.DEVNULL)
-                subprocess.run(['make', '--no-print-directory', 'sanity-tree'], cwd=ROOT, env=env, check=True)
+                subprocess.run(['make', '--no-print-directory', 'sanity-tree', 'SANITY_TREE=%s' % SANITY_TREE], cwd=ROOT,
+                               env=env, check=True)
             argv, cwd = command(step, python)
             start = time.time()
             done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)

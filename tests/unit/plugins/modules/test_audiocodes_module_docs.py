@@ -35,10 +35,13 @@ def documented_options(module):
     doc = yaml.safe_load(module.DOCUMENTATION)
     options = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
     for fragment in doc.get('extends_documentation_fragment') or []:
-        name = fragment.split('.')[-1]
-        if fragment.startswith('telephony.genesys_audiocodes.') and name != 'audiocodes':
+        if not fragment.startswith('telephony.genesys_audiocodes.'):
+            continue
+        name, dummy, variable = fragment[len('telephony.genesys_audiocodes.'):].partition('.')
+        if name != 'audiocodes':    # a fragment file, or file.VARIABLE (attributes.phone); options only
             other = importlib.import_module('ansible_collections.telephony.genesys_audiocodes.plugins.doc_fragments.' + name)
-            options.update(yaml.safe_load(other.ModuleDocFragment.DOCUMENTATION)['options'])
+            text = getattr(other.ModuleDocFragment, (variable or 'documentation').upper())
+            options.update(yaml.safe_load(text).get('options') or {})
     options.update(doc.get('options') or {})
     return doc, options
 
