@@ -23,7 +23,8 @@ options:
       - Any common spelling, case-insensitive - C(00:90:8F:12:34:56), C(00-90-8f-12-34-56),
         C(0090.8f12.3456), C(00908F123456).
       - Costs no request of its own (the module reads the phone's identity anyway), except for
-        M(telephony.genesys_audiocodes.audiocodes_provisioning) without O(publish_dir) (one
+        M(telephony.genesys_audiocodes.audiocodes_provisioning) without
+        O(telephony.genesys_audiocodes.audiocodes_provisioning#module:publish_dir) (one
         request).
     type: str
   expected_model:
