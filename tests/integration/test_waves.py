@@ -1,6 +1,7 @@
 """Restarts in waves: the deploy playbooks work deploy_serial phones at a time, and stop after a wave
 in which more than deploy_max_fail_percentage percent of the phones failed. Defaults that agree:
-deploy_bc.yml, drift.yml and verify.yml read an inventory the same way (the same lab).
+deploy_bc.yml, drift.yml and verify.yml read an inventory the same way; two phones whose addresses
+swapped get nothing through the roles (the same lab).
 
 Judged from the lab: each phone's history (when its configuration was applied), the GAX objects,
 and which phones were never written; the playbook's own lines only say which phones formed a wave.
@@ -175,3 +176,26 @@ def test_a_bc_switch_written_while_the_other_failed_is_named_and_a_rerun_complet
     on_b = set(dn['number'] for dn in blank.get('gax', '/objects?type=CfgDN&switchdbid=%s' % switches['SIP_Switch_B']))
     assert {'1501', '1512', '1521', '1532'} <= on_b, on_b
     assert all(written(blank, name) for name in ALL_PHONES)
+
+
+# --- identity through the roles -------------------------------------------------------------------
+
+def test_two_phones_whose_addresses_swapped_get_nothing_and_the_others_are_deployed(blank):
+    # DHCP gave phone-a01's address to phone-a02 and the other way round; the inventory did not follow.
+    first, second = ALL_PHONES[0], ALL_PHONES[1]
+
+    def swap(text):
+        text = moved(text)
+        text = text.replace('address: %s\n' % address(first), 'address: SWAP\n')
+        text = text.replace('address: %s\n' % address(second), 'address: %s\n' % address(first))
+        return text.replace('address: SWAP\n', 'address: %s\n' % address(second))
+
+    inventory = copy_lab_inventory(str(blank.tmp / 'inventory-swapped'), swap)
+    run = play(blank, ['deploy_serial=0', 'deploy_max_fail_percentage=100'], inventory=inventory)
+    assert run.rc != 0, run.explain()
+    assert run.recap[first]['failed'] == 1 and run.recap[second]['failed'] == 1, run.explain()
+    assert 'as the inventory says' in re.sub(r'\s+', ' ', run.output), run.explain()
+    # the lab's word: neither phone was written (no SIP credential of the other desk reached it)
+    for name in (first, second):
+        assert written(blank, name) == [], name
+    assert all(written(blank, name) for name in ALL_PHONES[2:])
