@@ -123,10 +123,14 @@ def main():
             start = time.time()
             done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
             seconds = time.time() - start
+            log = os.path.join(MATRIX_DIR, minor, '%s.log' % step)
+            with open(log, 'w') as stream:
+                stream.write(done.stdout + done.stderr)
             if done.returncode:
                 failed.append('%s %s' % (minor, step))
-                print('matrix: ansible-core %s %s FAILED (exit %d, %.0f s); its output ends:\n%s'
-                      % (VERSIONS[minor], step, done.returncode, seconds, (done.stdout + done.stderr)[-4000:]), flush=True)
+                problems = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith(('ERROR:', 'FAILED', 'E '))]
+                print('matrix: ansible-core %s %s FAILED (exit %d, %.0f s; log: %s):\n%s'
+                      % (VERSIONS[minor], step, done.returncode, seconds, log, '\n'.join(problems[:60])), flush=True)
             else:
                 tail = [line for line in done.stdout.splitlines() if line.strip()][-1:] or ['']
                 print('matrix: ansible-core %s %s passed in %.0f s %s' % (VERSIONS[minor], step, seconds,

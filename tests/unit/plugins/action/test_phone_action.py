@@ -154,8 +154,8 @@ def test_warnings_recorded_with_module_utils_warn_reach_the_result_before_ansibl
 
 
 def test_a_deprecated_option_is_reported_as_the_module_reports_it():
-    result = action(core_function=recorder()).run_in_process({'host': '127.0.1.12', 'password': 'Pw-Unit-1',
-                                                               'backup_dir': '/tmp/phones'})
+    args = {'host': '127.0.1.12', 'password': 'Pw-Unit-1', 'backup_dir': '/tmp/phones'}
+    result = action(core_function=recorder()).run_in_process(args)
     assert not result.get('failed'), result
     notice, = result['deprecations']
     assert "'backup_dir' is deprecated" in notice['msg']
