@@ -97,8 +97,7 @@ def test_creates_carry_the_switch_default_folder(lab, create_folder):
     core.run_agent_login(params(login_code='7001'))
     assert stored(lab, 'CfgDN', number='1502')[0]['folderid'] == '103'      # the seed's default DN folder
     assert stored(lab, 'CfgAgentLogin', logincode='7001')[0]['folderid'] == '104'
-    creates = [entry for entry in lab.get('gax', '/history?instance=gax&action=create')]
-    assert len(creates) == 2
+    assert len(lab.get('gax', '/history?instance=gax&action=create')) == 2
 
 
 # --- 13. headers: CSRF ---------------------------------------------------------------------------
