@@ -15,10 +15,7 @@ __metaclass__ = type
 
 import copy
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover
-    from collections import Mapping
+from ansible.module_utils.six.moves.collections_abc import Mapping
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.genesys import objects
@@ -38,8 +35,8 @@ def _variable(hostvars, host, names):
         try:
             if name in hostvars[host]:
                 return name, hostvars[host][name]
-        except Exception:  # pylint: disable=broad-except - an unresolvable variable: the preflight said so
-            return None, None
+        except Exception:  # pylint: disable=broad-except
+            return None, None           # an unresolvable variable: the preflight said so
     return None, None
 
 
@@ -105,7 +102,7 @@ def _lookup(hostvars, reference):
         value = hostvars[host][name]
         for step in path:
             value = value[step]
-    except Exception as exc:  # pylint: disable=broad-except - named below, without any value
+    except Exception as exc:  # pylint: disable=broad-except
         raise Unresolved('the secret at %s of host %s (%s) cannot be read again: %s' % (
             '.'.join(str(step) for step in [name] + list(path)), host, exc.__class__.__name__,
             'the inventory changed during the play?'))

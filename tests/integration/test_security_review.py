@@ -383,4 +383,3 @@ def test_the_preflights_fact_holds_no_secret_and_the_deployment_writes_them(lab_
                for prop in dn['userproperties']['property'] if prop['key'] == 'password'), dns
     logins = lab.get('gax', '/objects?type=CfgAgentLogin')
     assert logins and all(login.get('password') for login in logins), logins
-

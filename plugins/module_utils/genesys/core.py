@@ -474,8 +474,8 @@ def _same_place(client, kind, want, fresh, switch, dbid):
     with its key; else another run or an operator moved or renumbered it since the listing."""
     moved = []
     if _text(fresh.get('switchdbid')) != _text(switch.get('dbid')):
-        moved.append('it is now on switch DBID %s, not %s (DBID %s)' % (_text(fresh.get('switchdbid')),
-                                                                      _text(switch.get('name')), _text(switch.get('dbid'))))
+        moved.append('it is now on switch DBID %s, not %s (DBID %s)'
+                     % (_text(fresh.get('switchdbid')), _text(switch.get('name')), _text(switch.get('dbid'))))
     if fresh.get('tenantdbid') is not None and switch.get('tenantdbid') is not None \
             and _text(fresh.get('tenantdbid')) != _text(switch.get('tenantdbid')):
         moved.append('it now belongs to tenant DBID %s, the switch to tenant DBID %s'

@@ -13,10 +13,10 @@ HOSTVARS = {
 }
 STATE = {
     'phones': {
-        'phone-a01': {'address': '127.0.1.11', 'settings': {'voip/line/0/id': '1501',
-                                                           'voip/line/0/auth_password': 'sip-1501-Secret'}},
-        'phone-b01': {'address': '127.0.2.11', 'settings': {'voip/line/0/auth_password': 'sip-1521-Secret',
-                                                           'voip/line/1/auth_password': ''}},
+        'phone-a01': {'address': '127.0.1.11',
+                      'settings': {'voip/line/0/id': '1501', 'voip/line/0/auth_password': 'sip-1501-Secret'}},
+        'phone-b01': {'address': '127.0.2.11',
+                      'settings': {'voip/line/0/auth_password': 'sip-1521-Secret', 'voip/line/1/auth_password': ''}},
     },
     'switches': {'A': {'dns': [{'number': '1501', 'options': {'TServer': {'contact': '*', 'password': 'sip-1501-Secret'}}}],
                        'agent_logins': [{'login_code': '7001', 'login_password': 'agent-7001-Pw'}]}},

@@ -232,4 +232,4 @@ def test_md5_crypt_on_a_controller_that_refuses_md5_says_what_to_do(monkeypatch)
         keys.md5_crypt('password', 'saltsalt')
     message = str(caught.value)
     assert message.startswith('this controller: its Python refuses MD5') and 'FIPS' in message
-    assert 'openssl passwd -1' in message and 'password' not in message.split('refuses MD5')[0]
+    assert 'openssl passwd -1' in message and 'password' not in message.split('refuses MD5', maxsplit=1)[0]
