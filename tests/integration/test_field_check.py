@@ -8,6 +8,7 @@ playbook's word; the report is read only for what it says about each assumption.
 """
 
 import base64
+import glob
 import json
 import os
 import re
@@ -359,6 +360,7 @@ def test_the_variants_run_writes_nothing_either(field, variants_run):
 
 # --- a capture of a variant, replayed by the lab, takes a deployment ------------------------------
 
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'fixtures', 'captures')
 REPLAYED = 'phone-a05'          # captured with enum_case=database (PHONE_VARIANTS)
 REPLAY_NET = '127.77.1.'
 REPLAY_PORTS = 18770
@@ -378,6 +380,14 @@ def test_a_captured_variant_replays_and_a_deployment_to_the_replay_converges(fie
     phones_file = str(field.tmp / 'replay-phones.yml')
     subprocess.run([sys.executable, GENERATOR, '--inventory', inventory, '--phones-file', phones_file,
                     '--replay', '%s=%s' % (REPLAYED, bundle)], check=True, capture_output=True, text=True, timeout=120)
+    # and every shipped fixture bundle, each on a phone of its own
+    with open(phones_file, encoding='utf-8') as handle:
+        phones = yaml.safe_load(handle)
+    fixtures = sorted(glob.glob(os.path.join(FIXTURES, 'phone-*', 'bundle.json')))
+    for index, path in enumerate(fixtures):
+        phones.append({'address': '127.77.3.%d' % (10 + index), 'replay': os.path.dirname(path)})
+    with open(phones_file, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(phones, handle)
     lab = lab_factory('field_check_replay', only_these_emulators({
         'phone': {'admin': '127.0.0.77:%d' % REPLAY_PORTS, 'http_port': REPLAY_PORTS + 3, 'https_port': REPLAY_PORTS + 4,
                   'phones_file': phones_file, 'timings': {'reboot_seconds': 1}},
@@ -386,6 +396,14 @@ def test_a_captured_variant_replays_and_a_deployment_to_the_replay_converges(fie
     }))
     target = REPLAY_NET + address(REPLAYED).rsplit('.', 1)[1]
     assert lab.get('phone', '/phones/%s' % target)['variants']['enum_case'] == 'database'
+    for index, path in enumerate(fixtures):
+        with open(path, encoding='utf-8') as handle:
+            bundle = json.load(handle)
+        shown = lab.get('phone', '/phones/127.77.3.%d' % (10 + index))
+        assert (shown['model'], shown['mac'].lower()) == (bundle['model'], bundle['mac'].lower()), path
+        for name, value in bundle['lab_variants'].items():
+            if name in shown['variants']:
+                assert str(shown['variants'][name]).lower() == str(value).lower(), (path, name)
 
     # the field check of the replay shows the captured behaviour
     out2 = str(field.tmp / 'replay-report')

@@ -45,6 +45,11 @@ VARIANTS = {
     'upload-cgi': ('440HD', {'upload_form': 'upload_cgi'}),
     'without-assumed-keys': ('440HD', {'without_assumed_keys': True}),
     'expired-redirect': ('440HD', {'expired_session': 'redirect_login'}),
+    'download-modified-only': ('440HD', {'download': 'modified_only'}),
+    'enum-download-numbers': ('420HD', {'enum_download': 'numbers'}),
+    'info-unlabelled': ('430HD', {'info_page': 'unlabelled'}),
+    'status-lines-bare': ('440HD', {'status_lines': 'bare'}),
+    'auto-provision-script-filled': ('440HD', {'auto_provision_form': 'script_filled'}),
 }
 CONFIG = {'voip/line/0/id': '1501', 'voip/line/0/enabled': '1', 'voip/line/0/auth_password': 'fixture-sip-Zq4',
           'provisioning/configuration/url': 'https://prov:fixture-prov-Wd2@127.0.0.78:18799/phones/'}
