@@ -117,8 +117,8 @@ class Fleet:
                     del checks[host]
         for host, args in checks.items():
             result = results[host]
-            result.update(failed=True, msg=not_back_message(host, args.get('host'), args.get('reboot_timeout') or 300,
-                                                               last.get(host)))
+            timeout = args.get('reboot_timeout') or 300
+            result.update(failed=True, msg=not_back_message(host, args.get('host'), timeout, last.get(host)))
 
 
 def summary(results):

@@ -20,7 +20,7 @@ import pytest
 
 from deploy_support import copy_lab_inventory, phones_file_from, run_playbook
 from labfixture import REPO_ROOT, only_these_emulators
-from test_deployments import ALL_PHONES, Run, host
+from test_deployments import ALL_PHONES, Run
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
 SITE_A_NET = '127.80.%d.' % (8 * WORKER + 1)
