@@ -383,8 +383,8 @@ def _auto_provision_keys(text, values):
         if shown is None or shown == '':
             seen.append('%s: rendered empty' % field)
         elif shown != stored:
-            problems.append('%s shows %s, %s is %s' % (field, shown if codes else 'another value', key,
-                                                        values[key] if codes else 'the file\'s'))
+            problems.append('%s shows %s, %s is %s' % (
+                field, shown if codes else 'another value', key, values[key] if codes else 'the file\'s'))
         else:
             seen.append('%s%s agrees with %s' % (field, '=%s' % shown if codes else '', key))
     if problems:
@@ -708,7 +708,6 @@ def run(client, masker, capture_dir=None, host=None):
             'firmware': result['device']['firmware'], 'auth': result['auth'],
             'secret_display': result['secret_display'], 'lab_variants': lab_variants(result['entries'])}))
     return capture.mask_tree(masker.mask(result), masker)
-
 
 
 def run_field_check(params, masker, client=None):

@@ -287,7 +287,6 @@ def run(client, switch_name, numbers, login_codes, capture_dir=None, site=None):
     return capture.mask_tree(client.masker.mask(result), client.masker)
 
 
-
 def run_field_check(params, client=None):
     """The module's entry point: a GAX client from the connection options, then ``run``."""
     client = client if client is not None else gax.GaxClient.from_params(params)
