@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # `make ee`: the execution environment, built with ansible-builder on a Debian base made here from
 # Debian's packages (tests/ee/base_image.py), tagged telephony-genesys-audiocodes-ee:<galaxy.yml version>.
 #
