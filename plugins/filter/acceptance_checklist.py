@@ -160,12 +160,12 @@ def _markdown(checklist):
            '| # | Scenario | Line (DN) | How | Result |', '|---|---|---|---|---|']
     for number, item in enumerate(checklist['items'], 1):
         where = '%s (%s)' % (item['line'], item['dn']) if item['line'] is not None else 'phone'
-        out.append('| %d | %s | %s | %s | %s |' % (number, item['title'], where, item['how'],
-                                                    item['result'] or '[ ] passed  [ ] failed'))
+        result = item['result'] or '[ ] passed  [ ] failed'
+        out.append('| %d | %s | %s | %s | %s |' % (number, item['title'], where, item['how'], result))
     out.extend(['', '## Steps', ''])
     for number, item in enumerate(checklist['items'], 1):
-        out.append('%d. **%s** (%s)%s' % (number, item['title'], item['note'],
-                                            ': %s, %s' % (item['result'], item['evidence']) if item['how'] == AUTOMATIC else ''))
+        judged = ': %s, %s' % (item['result'], item['evidence']) if item['how'] == AUTOMATIC else ''
+        out.append('%d. **%s** (%s)%s' % (number, item['title'], item['note'], judged))
         out.extend('   - %s' % step for step in item['steps'])
     out.extend(['', 'Tested by: ______________________  Date: ____________  Signature: ______________________', ''])
     return '\n'.join(out)
