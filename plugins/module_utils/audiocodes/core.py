@@ -261,7 +261,7 @@ def _backup(params, snapshot, masker=None):
     that name is replaced)."""
     directory = backup_directory(params)
     if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
+        os.makedirs(directory, 0o700, exist_ok=True)   # fleet threads may race here
     filename = (params.get('backup_options') or {}).get('filename')
     if filename:
         path = os.path.join(directory, filename)

@@ -320,7 +320,7 @@ def publish(path, config, mode=0o600):
     """Write the file atomically with ``mode`` (the directory made 0700 when missing)."""
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
+        os.makedirs(directory, 0o700, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
     try:
         os.fchmod(handle, mode)
