@@ -92,7 +92,9 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audio
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features import table
 
 FORMAT = 'telephony.genesys_audiocodes.field_check/1'
-CONFIRMED, CONTRADICTED, UNKNOWN = 'confirmed', 'contradicted', 'unknown'
+CONFIRMED = 'confirmed'
+CONTRADICTED = 'contradicted'
+UNKNOWN = 'unknown'
 STATUSES = (CONFIRMED, CONTRADICTED, UNKNOWN)
 
 # Where a contradicted assumption is fixed (docs/field-check.md, "From a contradiction to a fix").
