@@ -130,11 +130,12 @@ def test_validate_certs_false_is_warned_about_once_per_run_not_once_per_host(tls
     shown = re.findall(r'^\[WARNING\]: (.*)$', run.output, re.M)
     assert len([w for w in shown if w.startswith(PHONE_WARNING)]) == 1, shown
     assert len([w for w in shown if w.startswith(GAX_WARNING)]) == 1, shown
-    # every phone's result and every GAX call carried it: Ansible showed the same text once
+    # every GAX call carried it and Ansible showed the same text once; the phones are worked by the
+    # fleet task in the controller process, where the warning is shown at once (not in each result)
     carried = {PHONE_WARNING: 0, GAX_WARNING: 0}
     for name in os.listdir(workspace.results):
         with open(os.path.join(workspace.results, name), encoding='utf-8') as handle:
             for line in handle:
                 for text in carried:
                     carried[text] += line.count(text)
-    assert carried[PHONE_WARNING] >= 6 and carried[GAX_WARNING] >= 2, carried
+    assert carried[GAX_WARNING] >= 2, carried
