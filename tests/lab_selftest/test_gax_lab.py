@@ -261,6 +261,26 @@ def test_update_replaces_the_annex_by_default_and_merges_in_the_variant(lab):
     assert keys == {'refer-enabled': 'false', 'contact': 'sip:1502@127.0.0.1'}
 
 
+@pytest.mark.parametrize('annex_remove, left', [
+    ('none', {'contact': '', 'refer-enabled': 'false'}),        # both forms fail: the empty value is stored
+    ('empty_value', {'refer-enabled': 'false'}),
+    ('deleted_list', {'refer-enabled': 'false'}),
+])
+def test_a_merging_gax_removes_an_option_only_in_its_removal_form(lab, annex_remove, left):
+    http = client(lab)
+    dn = create(http, new_dn())
+    variants(lab, annex='merge', annex_remove=annex_remove)
+    kept = [{'section': 'TServer', 'key': 'refer-enabled', 'value': 'false'}]
+    http.put(http.base + '/cfg/objects/CfgDN/104', timeout=10, json=dict(dn, userproperties={'property': kept}))
+    http.put(http.base + '/cfg/objects/CfgDN/104', timeout=10, json=dict(dn, userproperties={'property': kept}, **{
+        'deleteduserproperties': {'property': [{'section': 'TServer', 'key': 'contact'}]}})).raise_for_status()
+    if annex_remove != 'deleted_list':
+        http.put(http.base + '/cfg/objects/CfgDN/104', timeout=10, json=dict(dn, userproperties={'property': kept + [
+            {'section': 'TServer', 'key': 'contact', 'value': ''}]})).raise_for_status()
+    keys = {p['key']: p['value'] for p in stored(lab, 'CfgDN', dbid='104')[0]['userproperties']['property']}
+    assert keys == left
+
+
 def test_update_variant_204_and_delete(lab):
     variants(lab, update_status=204, delete_status=204)
     http = client(lab)

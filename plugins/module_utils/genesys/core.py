@@ -13,7 +13,9 @@ before each update, one shared re-read), plus one CfgFolder listing when c > 0 (
 switch's default folder); a fault adds its retries, a create refused because the object appeared
 meanwhile (a concurrent run made it) adds one listing and, if it differs, an update. Before the first
 write a listing that looks cut stops a run that would create; a CSRF 403 is answered once
-(client.py; docs/compatibility.md).
+(client.py; docs/compatibility.md). An option removed by the inventory that the re-read still shows
+(a GAX that merges the annex on PUT) costs one PUT and one GET per removal form tried
+(``objects.ANNEX_REMOVAL_FORMS``); a replacing GAX asks nothing more.
 
 The functions raise ``OperatorError`` subclasses; ``failure_result(exc)`` turns one into what a
 module hands to ``fail_json``.
@@ -565,13 +567,52 @@ def _verify(client, kind, written, switch):
             field = kind.field(param)
             if not field.same(value, obj):
                 wrong.append('%s %s not kept (reads %r)' % (param, value, field.from_wire(obj.get(field.wire))))
+        kept = []
         for name, value, read in objects.unkept_options(plan['verify_options'], obj):
             if value is None:
-                wrong.append('%s still set (to %r) after its removal' % (name, read))
+                kept.append((tuple(name.split('/', 1)), read))   # a merging GAX: _remove_kept tries its forms
             else:
                 wrong.append('%s=%s not kept (reads %r)' % (name, value, read))
+        if kept:
+            plan.update(kept_removed=kept, reread=obj)
         if wrong:
             problems.append('%s %s: %s' % (kind.noun, want['key'], ', '.join(wrong)))
+    return problems
+
+
+def _remove_kept(client, kind, written):
+    """Issue 15 item 14: options the inventory removed that the re-read still shows (a GAX that merges
+    the annex on PUT) are removed in the forms of ``objects.ANNEX_REMOVAL_FORMS``, in order, one PUT and
+    one GET each, until one works (the next object tries that one first). Returns a problem per object
+    still holding one. Nothing is asked when every removal held (a replacing GAX)."""
+    forms = [form for form, _ in objects.ANNEX_REMOVAL_FORMS]
+    problems = []
+    for plan in written:
+        kept = plan.pop('kept_removed', None)
+        obj = plan.pop('reread', None)
+        if not kept:
+            continue
+        removing = [ident for ident, _ in kept]
+        for form in list(forms):
+            try:
+                client.update(kind.cfg_type, plan['dbid'], objects.annex_removal_body(form, obj, removing))
+            except RemoteError as exc:
+                if exc.transient or exc.status is None or not 400 <= exc.status < 500:
+                    raise
+                continue   # this GAX refuses the form: the next one
+            obj = client.read(kind.cfg_type, plan['dbid'])
+            annex = objects.annex_of(obj)
+            removing = [ident for ident in removing if annex.get(ident[0], {}).get(ident[1]) is not None]
+            if not removing:
+                forms.remove(form)
+                forms.insert(0, form)
+                break
+        if removing:
+            annex = objects.annex_of(obj)
+            problems.append('%s %s: %s' % (kind.noun, plan['want']['key'], ', '.join(
+                '%s still set (to %r) after its removal (now reads %r)'
+                % (objects.option_name(*ident), read, annex.get(ident[0], {}).get(ident[1]))
+                for ident, read in kept if ident in removing)))
     return problems
 
 
@@ -611,6 +652,18 @@ def _apply(kind, params, check_mode, client):
                        % ', '.join(plan['want']['key'] for plan in written))
     if written:
         problems = _verify(client, kind, written, switch)
+        removals = _remove_kept(client, kind, written)
+        if removals:
+            raise _partial(RemoteError(
+                '%s switch %s' % (client.subject, switch_name),
+                'the re-read after writing shows options the inventory removed still set: %s; assumed: this GAX '
+                'seems to merge the annex on PUT (keeping options a PUT leaves out) and to offer no way to remove '
+                'one: none of the removal forms tried (%s) removed it%s' % (
+                    masker.text('; '.join(removals)), '; '.join(text for _, text in objects.ANNEX_REMOVAL_FORMS),
+                    masker.text('; also not kept: %s' % '; '.join(problems)) if problems else ''),
+                'remove these options in GAX Administrator (the object\'s Annex tab), then re-run; if this GAX removes '
+                'annex options some other way, add that form to ANNEX_REMOVAL_FORMS in '
+                'plugins/module_utils/genesys/objects.py'), kind, written, masker, switch_name, 'all other writes done')
         if problems:
             raise _partial(RemoteError(
                 '%s switch %s' % (client.subject, switch_name),

@@ -346,6 +346,33 @@ def plan_options(wanted, current, purge, subject):
     return after, changed
 
 
+# How a GAX that merges the annex on PUT (keeps an option the PUT leaves out) removes one: assumed,
+# no public source shows it (docs/compatibility.md G11). When the re-read after writing still shows
+# an option the inventory removed, these forms are tried in this order, one PUT and one re-read
+# each, until one works. deleted_list first: a GAX that does not know the field ignores it (or
+# refuses the PUT), while empty_value leaves an empty option behind where it does not work.
+ANNEX_DELETED_FIELD = 'deleteduserproperties'   # shaped like userproperties (PSDK deletedUserProperties)
+ANNEX_REMOVAL_FORMS = (
+    ('deleted_list', 'the PUT lists the option in %s' % ANNEX_DELETED_FIELD),
+    ('empty_value', 'the option sent with an empty value'),
+)
+
+
+def annex_removal_body(form, obj, removed):
+    """The PUT body that asks GAX, in removal form ``form``, to delete the ``removed`` options
+    (``[(section, key)]``) of ``obj`` (as re-read); everything else is sent as read."""
+    annex = annex_of(obj)
+    for section, key in removed:
+        annex.get(section, {}).pop(key, None)
+    if form == 'empty_value':
+        for section, key in removed:
+            annex.setdefault(section, {})[key] = ''
+    body = with_annex(obj, annex)
+    if form == 'deleted_list':
+        body[ANNEX_DELETED_FIELD] = {'property': [{'section': section, 'key': key} for section, key in removed]}
+    return body
+
+
 def unkept_options(changed, obj):
     """The changed options a re-read object does not hold as written: ``[(name, wanted, found)]``."""
     annex = annex_of(obj)

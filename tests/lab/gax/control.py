@@ -9,6 +9,9 @@ from gax.schema import GaxError
 # name: (default, allowed values). Each names a detail the reference leaves open.
 VARIANTS = {
     'annex': ('replace', ('replace', 'merge')),          # PUT userproperties: becomes what is sent / only adds+changes
+    # How a merging GAX removes an option (issue 15 item 14): never / an option sent with value ""
+    # / a top-level deleteduserproperties {property: [{section, key}]} in the PUT body.
+    'annex_remove': ('none', ('none', 'empty_value', 'deleted_list')),
     'put_omitted': ('keep', ('keep', 'reset')),          # a field a PUT omits: unchanged / back to its default
     'expired_session': (401, (401, 302)),                # 302 = redirect to /gax/login.html
     'error_body': ('json', ('json', 'html', 'empty')),

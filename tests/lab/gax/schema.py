@@ -25,6 +25,9 @@ OTHER_TYPES = ('CfgPerson', 'CfgPlace', 'CfgAgentGroup', 'CfgPlaceGroup', 'CfgAp
                'CfgHost', 'CfgSkill', 'CfgDNGroup', 'CfgAppPrototype', 'CfgAccessGroup',
                'CfgTransaction', 'CfgEnumerator', 'CfgEnumeratorValue', 'CfgScript')
 READ_ONLY_TYPES = ('CfgTenant', 'CfgSwitch', 'CfgPhysicalSwitch', 'CfgFolder')
+# A PUT body field that lists annex options to delete (variant annex_remove: deleted_list; assumed,
+# after the PSDK delta objects' deletedUserProperties).
+ANNEX_DELETED = 'deleteduserproperties'
 
 
 class GaxError(Exception):
@@ -116,6 +119,9 @@ def parse_body(cfg_type, body, variants):
     for key, value in body.items():
         if key in ('type', 'dbid'):
             continue
+        if key == ANNEX_DELETED and variants['annex_remove'] == 'deleted_list':
+            fields[key] = _deleted_list(key, value, variants)
+            continue
         spec = schema.get(key)
         if spec is None:
             if variants['unknown_fields'] == 'reject':
@@ -185,11 +191,24 @@ def check_required(cfg_type, fields):
             raise GaxError(400, 'CFGValueOutOfRange', "Property '%s' is required to create a %s" % (key, cfg_type))
 
 
-def merge_annex(current, sent):
-    """``annex: merge``: sent options are added or changed, none is removed."""
+def _deleted_list(key, value, variants):
+    """``annex_remove: deleted_list``: the options to delete, shaped like the annex (a value is ignored)."""
+    options = _wrapped(key, value, variants, 'property')['property']
+    if any(not option.get('section') or not option.get('key') or set(option) - {'section', 'key', 'value'}
+           for option in options):
+        raise GaxError(400, 'CFGBadRequest', "Each '%s' entry needs a section and a key" % key)
+    return [(option['section'], option['key']) for option in options]
+
+
+def merge_annex(current, sent, remove='none', deleted=()):
+    """``annex: merge``: sent options are added or changed, none is removed, except as ``annex_remove``
+    allows: an option sent with an empty value (``empty_value``), or one ``deleted`` lists (``deleted_list``)."""
     merged = {(p['section'], p['key']): p for p in current}
     merged.update({(p['section'], p['key']): p for p in sent})
-    return list(merged.values())
+    gone = set(deleted)
+    if remove == 'empty_value':
+        gone.update((p['section'], p['key']) for p in sent if p['value'] == '')
+    return [p for ident, p in merged.items() if ident not in gone]
 
 
 def stringify(value):

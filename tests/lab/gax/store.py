@@ -11,7 +11,7 @@ import threading
 
 import yaml
 
-from gax.schema import (NUMBER_SHARED_TYPES, SCHEMAS, GaxError, defaults, merge_annex, stringify)
+from gax.schema import (ANNEX_DELETED, NUMBER_SHARED_TYPES, SCHEMAS, GaxError, defaults, merge_annex, stringify)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS objects (type TEXT NOT NULL, dbid INTEGER NOT NULL, body TEXT NOT NULL,
@@ -134,7 +134,7 @@ class Store:
         """Store a new object; return it and whether ``lose_answer()`` (asked once it is valid) said so."""
         with self.lock, self.db:
             obj = dict({'type': cfg_type, 'dbid': str(self._next_dbid(cfg_type))}, **defaults(cfg_type))
-            obj.update(fields)
+            obj.update({k: v for k, v in fields.items() if k != ANNEX_DELETED})  # nothing to delete yet
             self._apply_owner(obj, fields, variants)
             self._check_unique(obj, variants)
             self._insert(obj)
@@ -174,10 +174,16 @@ class Store:
             obj.update({k: current[k] for k, spec in SCHEMAS[cfg_type].items() if spec.immutable})
             if 'password' in current:  # a write-only field cannot be expected back from a client
                 obj['password'] = current['password']
+        fields = dict(fields)
+        deleted = fields.pop(ANNEX_DELETED, ())
         obj.update(fields)
-        if 'userproperties' in fields and variants['annex'] == 'merge':
-            obj['userproperties'] = {'property': merge_annex(current['userproperties']['property'],
-                                                             fields['userproperties']['property'])}
+        if variants['annex'] == 'merge' and ('userproperties' in fields or deleted):
+            sent = fields.get('userproperties', {'property': []})['property']
+            obj['userproperties'] = {'property': merge_annex(current['userproperties']['property'], sent,
+                                                             variants['annex_remove'], deleted)}
+        elif deleted:
+            obj['userproperties'] = {'property': [p for p in obj['userproperties']['property']
+                                                  if (p['section'], p['key']) not in set(deleted)]}
         return obj
 
     def _apply_owner(self, obj, fields, variants):
