@@ -179,6 +179,20 @@ def test_unkept_options_names_what_the_reread_lacks_or_still_has():
         ('TServer/contact', '*', 'sip:1502@127.0.0.1'), ('TServer/dr-forward', None, 'oos')]
 
 
+def test_each_annex_removal_form_asks_for_the_removal_and_sends_the_rest_as_read():
+    obj = dn(('TServer', 'contact', '*'), ('TServer', 'gvm_mailbox', '1502'), ('Reporting', 'cost-center', 'F1'), name='A')
+    listed = objects.annex_removal_body('deleted_list', obj, [('TServer', 'gvm_mailbox')])
+    assert objects.annex_of(listed) == {'TServer': {'contact': '*'}, 'Reporting': {'cost-center': 'F1'}}
+    assert listed[objects.ANNEX_DELETED_FIELD] == {'property': [{'section': 'TServer', 'key': 'gvm_mailbox'}]}
+    emptied = objects.annex_removal_body('empty_value', obj, [('TServer', 'gvm_mailbox')])
+    assert emptied['userproperties']['property'][1] == {'section': 'TServer', 'key': 'gvm_mailbox', 'value': ''}
+    assert objects.ANNEX_DELETED_FIELD not in emptied
+    for body in (listed, emptied):
+        assert dict(body, userproperties=None, **{objects.ANNEX_DELETED_FIELD: None}) == \
+            dict(obj, userproperties=None, **{objects.ANNEX_DELETED_FIELD: None})
+    assert [form for form, _ in objects.ANNEX_REMOVAL_FORMS] == ['deleted_list', 'empty_value']
+
+
 # --- fields ---------------------------------------------------------------------------------------
 
 def test_dn_fields_speak_module_words():
