@@ -585,14 +585,14 @@ def _remove_kept(client, kind, written):
     the annex on PUT) are removed in the forms of ``objects.ANNEX_REMOVAL_FORMS``, in order, one PUT and
     one GET each, until one works (the next object tries that one first). Returns a problem per object
     still holding one. Nothing is asked when every removal held (a replacing GAX)."""
-    forms = [form for form, _ in objects.ANNEX_REMOVAL_FORMS]
+    forms = [form for form, dummy in objects.ANNEX_REMOVAL_FORMS]
     problems = []
     for plan in written:
         kept = plan.pop('kept_removed', None)
         obj = plan.pop('reread', None)
         if not kept:
             continue
-        removing = [ident for ident, _ in kept]
+        removing = [ident for ident, dummy in kept]
         for form in list(forms):
             try:
                 client.update(kind.cfg_type, plan['dbid'], objects.annex_removal_body(form, obj, removing))
@@ -659,7 +659,7 @@ def _apply(kind, params, check_mode, client):
                 'the re-read after writing shows options the inventory removed still set: %s; assumed: this GAX '
                 'seems to merge the annex on PUT (keeping options a PUT leaves out) and to offer no way to remove '
                 'one: none of the removal forms tried (%s) removed it%s' % (
-                    masker.text('; '.join(removals)), '; '.join(text for _, text in objects.ANNEX_REMOVAL_FORMS),
+                    masker.text('; '.join(removals)), '; '.join(text for dummy, text in objects.ANNEX_REMOVAL_FORMS),
                     masker.text('; also not kept: %s' % '; '.join(problems)) if problems else ''),
                 'remove these options in GAX Administrator (the object\'s Annex tab), then re-run; if this GAX removes '
                 'annex options some other way, add that form to ANNEX_REMOVAL_FORMS in '

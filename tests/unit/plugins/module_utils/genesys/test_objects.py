@@ -190,7 +190,7 @@ def test_each_annex_removal_form_asks_for_the_removal_and_sends_the_rest_as_read
     for body in (listed, emptied):
         assert dict(body, userproperties=None, **{objects.ANNEX_DELETED_FIELD: None}) == \
             dict(obj, userproperties=None, **{objects.ANNEX_DELETED_FIELD: None})
-    assert [form for form, _ in objects.ANNEX_REMOVAL_FORMS] == ['deleted_list', 'empty_value']
+    assert [form for form, dummy in objects.ANNEX_REMOVAL_FORMS] == ['deleted_list', 'empty_value']
 
 
 # --- fields ---------------------------------------------------------------------------------------
