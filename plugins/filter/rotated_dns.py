@@ -14,7 +14,7 @@ description:
     results) and returns the numbers of the DNs whose secret annex option (C(TServer/password)) was
     created or changed, in check mode the ones that would be.
   - The deployment roles hand this list to the phone roles, which then write those DNs' phones'
-    C(auth_password) in the same run whatever their O(update_secrets) says (see
+    C(auth_password) in the same run whatever their O(telephony.genesys_audiocodes.audiocodes_phone#module:update_secrets) says (see
     P(telephony.genesys_audiocodes.phone_update_secrets#filter)), so GAX and the phone never hold two
     different passwords for one line.
   - Numbers only; a secret is never in the result (the module masks it in C(changes) anyway).
