@@ -32,7 +32,6 @@ help:
 	@echo "make bench       measure a fleet run against the lab (N=$(N) phones)"
 	@echo "make chaos       the long fault-injection runs"
 	@echo "make matrix      sanity, unit tests and one deployment on ansible-core 2.17, 2.18, 2.19 and 2.20"
-	@echo "make matrix      sanity, unit tests and one deployment on ansible-core 2.17, 2.18, 2.19 and 2.20"
 	@echo "make build       build the collection tarball"
 	@echo "make ee          build the execution environment image (podman, on a Debian base made here); ee-proof runs a job in it"
 
@@ -181,15 +180,6 @@ molecule: venv tree
 	wait; \
 	if [ -n "$$failed" ]; then echo "molecule: FAILED:$$failed (logs: $$logs/)"; exit 1; fi; \
 	echo "molecule: all scenarios passed"
-
-# Every ansible-core meta/runtime.yml supports (tests/tools/matrix.py): on 2.17, 2.18, 2.19 and 2.20, each
-# in .venv-matrix/<version> (Python 3.12 from pyenv; pip quiet, logged to .venv-matrix/<version>/pip.log,
-# installed again only when the pins change), ansible-test sanity, the unit tests, and one deployment run
-# twice against its own lab. MATRIX_VERSIONS="2.17 2.20" and MATRIX_STEPS="unit smoke" run some only.
-# CI runs it after make test (.ci/run).
-matrix: venv tree
-	@$(PY) tests/tools/ansible_test_offline.py > /dev/null
-	@$(PY) tests/tools/matrix.py
 
 # Every ansible-core meta/runtime.yml supports (tests/tools/matrix.py): on 2.17, 2.18, 2.19 and 2.20, each
 # in .venv-matrix/<version> (Python 3.12 from pyenv; pip quiet, logged to .venv-matrix/<version>/pip.log,
