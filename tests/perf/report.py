@@ -3,8 +3,8 @@
     .venv/bin/python tests/perf/report.py [--doc docs/performance.md] [--perf docs/perf]
 
 Everything between the markers ``<!-- bench:begin -->`` and ``<!-- bench:end -->`` is replaced by
-one section per fleet size found (a table with each run's ratio to (a) and (a'), the targets met or
-not, the machine and its load, the plot); the rest of the document is left as written.
+one section per fleet size found (a table with each run's ratio to (a) and (a'), the budgets, within or
+over, the machine and its load, the plot); the rest of the document is left as written.
 """
 
 import argparse
@@ -47,9 +47,9 @@ def section(data, doc_dir, perf_dir):
             result['gax_requests_per_switch'], result['changed_hosts'], result['failed_hosts'], result['task_results']))
     checks = targets(data) if all(n in data['results'] for n in ('ping', 'debug', 'deploy', 'redeploy', 'drift')) else []
     if checks:
-        lines += ['', 'Targets of the issue, at this size:', '']
+        lines += ['', 'The fleet budgets at this size (see "Reading the budgets"):', '']
         for check in checks:
-            verdict = '**met**' if check['met'] else '**not met**'
+            verdict = '**within**' if check['met'] else '**over**'
             lines.append('- %s %s: %s (limit %s)' % (verdict, check['target'], check['value'], check['limit']))
     png = os.path.join(perf_dir, 'bench-%d.png' % data['count'])
     if os.path.exists(png):
