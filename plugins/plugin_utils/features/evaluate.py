@@ -26,7 +26,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.featu
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
     BASIC, DEPLOYMENTS, DN_OPTION_OFF, FEATURE_BY_NAME, FEATURES, LINE_KEYS, MAX_LENGTH_EXPANDED, MODELS,
-    NOT_WRITTEN, PHONE, SCA_IN_BC_SIP_SERVER, SET_OPTIONS, WIDE_KEY_OFF, WIDE_KEYS, Choice, Ctx, P, Port, Token,
+    NOT_WRITTEN, PHONE, SCA_IN_BC_SIP_SERVER, SET_OPTIONS, WIDE_KEY_OFF, WIDE_KEYS, Choice, Ctx, P, Port, Token, bc_endpoint,
 )
 
 
@@ -147,10 +147,13 @@ class _Evaluation(object):
         report = self.report
         for site in self.sites.values():
             subject = 'site %s' % site.name
-            needs_server = self.deployment in ('standalone', 'business_continuity')
-            if needs_server and site.sip_server is None:
-                report.error('schema', subject, '%s needs sip_server' % self.deployment,
+            if self.deployment == 'standalone' and site.sip_server is None:
+                report.error('schema', subject, 'standalone needs sip_server',
                              'write sip_server: {address: ..., port: 5060}')
+            if self.is_bc and site.sip_server is None and site.sip_proxy_pool is None:
+                report.error('schema', subject, 'business_continuity needs sip_server or sip_proxy_pool (the FQDN of '
+                             'the site\'s SIP Proxy pool, which wins when both are given)',
+                             'write sip_server: {address: ..., port: 5060} or sip_proxy_pool: {fqdn: ..., port: 5060}')
             if self.deployment == 'sip_proxy_ha' and site.sip_proxy_pool is None:
                 report.error('schema', subject, 'sip_proxy_ha needs sip_proxy_pool (the FQDN of the SIP Proxy pool)',
                              'write sip_proxy_pool: {fqdn: ..., port: 5060}')
@@ -261,8 +264,12 @@ class _Evaluation(object):
             ctx['pool_fqdn'], ctx['pool_port'], ctx['pool_tls_port'] = site.sip_proxy_pool
         if self.bc_pair:
             other = self.sites[self.bc_pair[1] if phone.site == self.bc_pair[0] else self.bc_pair[0]]
-            if other.sip_server:
-                ctx['other_address'], ctx['other_port'], ctx['other_tls_port'] = other.sip_server
+            home, ctx['bc_proxy_timeout'] = bc_endpoint(site.sip_server, site.sip_proxy_pool)
+            if home:
+                ctx['bc_home_address'], ctx['bc_home_port'], ctx['bc_home_tls_port'] = home
+            other = bc_endpoint(other.sip_server, other.sip_proxy_pool)[0]
+            if other:
+                ctx['bc_other_address'], ctx['bc_other_port'], ctx['bc_other_tls_port'] = other
         return ctx
 
     def build(self):

@@ -33,7 +33,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.featu
     ERROR, PREFIX, InventoryError, Report, read_sites,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
-    DEPLOYMENTS, FEATURES, FROM_DN, MODELS, NOT_WRITTEN, PHONE, REQUIRED, SET_OPTIONS, P, Token,
+    DEPLOYMENTS, FEATURES, FROM_DN, MODELS, NOT_WRITTEN, PHONE, REQUIRED, SET_OPTIONS, P, Token, bc_endpoint,
 )
 
 SECTION = 'TServer'
@@ -92,8 +92,13 @@ def _site_ctx(sites, home, other, tls):
         ctx['home_address'], ctx['home_port'], ctx['home_tls_port'] = site.sip_server
     if site.sip_proxy_pool:
         ctx['pool_fqdn'], ctx['pool_port'], ctx['pool_tls_port'] = site.sip_proxy_pool
-    if other is not None and sites[other].sip_server:
-        ctx['other_address'], ctx['other_port'], ctx['other_tls_port'] = sites[other].sip_server
+    if other is not None:
+        home_end, ctx['bc_proxy_timeout'] = bc_endpoint(site.sip_server, site.sip_proxy_pool)
+        if home_end:
+            ctx['bc_home_address'], ctx['bc_home_port'], ctx['bc_home_tls_port'] = home_end
+        other_end = bc_endpoint(sites[other].sip_server, sites[other].sip_proxy_pool)[0]
+        if other_end:
+            ctx['bc_other_address'], ctx['bc_other_port'], ctx['bc_other_tls_port'] = other_end
     return ctx
 
 

@@ -305,21 +305,39 @@ _REGISTRATION = (
 )
 
 
+# Business Continuity behind SIP Proxies (note section 5, DNS-based redundancy row: "It also may be
+# used for Genesys Business Continuity"): a site that gives sip_proxy_pool is reached through its
+# pool's FQDN, with that row's Registration Expires (5 s); a site with only sip_server keeps the
+# Business Continuity rows' values. When a site gives both, the pool wins: the note's row says the
+# DNS-based redundancy "is required to deploy a phone with Genesys SIP Proxy". Outbound proxy stays
+# off (the Business Continuity rows' step 5), so the redundant proxy still takes the other site.
+BC_PROXY_TIMEOUT = {'sip_server': '300', 'sip_proxy_pool': '5'}
+
+
+def bc_endpoint(sip_server, sip_proxy_pool):
+    """``((address, port, tls_port), proxy_timeout)`` of one Business Continuity site, or ``(None, None)``."""
+    if sip_proxy_pool:
+        return sip_proxy_pool, BC_PROXY_TIMEOUT['sip_proxy_pool']
+    if sip_server:
+        return sip_server, BC_PROXY_TIMEOUT['sip_server']
+    return None, None
+
+
 def _bc_phone_keys(mode):
     return _REGISTRATION + (
         key('voip/signalling/sip/use_proxy', '1', '1'),
-        key('voip/signalling/sip/proxy_address', Ctx('home_address'), None),
-        key('voip/signalling/sip/proxy_port', Port('home_port', 'home_tls_port'), None),
+        key('voip/signalling/sip/proxy_address', Ctx('bc_home_address'), None),
+        key('voip/signalling/sip/proxy_port', Port('bc_home_port', 'bc_home_tls_port'), None),
         key('voip/signalling/sip/sip_outbound_proxy/enabled', '0', None),
         key('voip/signalling/sip/sip_outbound_proxy/addr', '', None),
         key('voip/signalling/sip/sip_outbound_proxy/port', '0', None),
-        key('voip/signalling/sip/proxy_timeout', '300', None),
+        key('voip/signalling/sip/proxy_timeout', Ctx('bc_proxy_timeout'), None),
         key('voip/signalling/sip/registration_failed_timeout', '5', None),
         key('voip/signalling/sip/redundant_proxy/enabled', '1', None,
             mode == 'SIMULTANEOUS', ASSUMED_SECONDARY if mode == 'SIMULTANEOUS' else ''),
-        key('voip/signalling/sip/redundant_proxy/address', Ctx('other_address'), None,
+        key('voip/signalling/sip/redundant_proxy/address', Ctx('bc_other_address'), None,
             mode == 'SIMULTANEOUS', ASSUMED_SECONDARY if mode == 'SIMULTANEOUS' else 'web field "Redundant Proxy Address"'),
-        key('voip/signalling/sip/redundant_proxy/port', Port('other_port', 'other_tls_port'), None,
+        key('voip/signalling/sip/redundant_proxy/port', Port('bc_other_port', 'bc_other_tls_port'), None,
             mode == 'SIMULTANEOUS', ASSUMED_SECONDARY if mode == 'SIMULTANEOUS' else ''),
         key('voip/signalling/sip/redundant_proxy/mode', mode, NOT_WRITTEN, True, ASSUMED_MODE),
         # 0 = asymmetric: re-register to the primary when it answers ("Switch back to Primary").
@@ -354,11 +372,13 @@ DEPLOYMENTS = {
     'simultaneous': Deployment(
         'simultaneous', dn=(option('dr-forward', 'no-agent'),),
         phone=_bc_phone_keys('SIMULTANEOUS'),
-        note='note sections 4 and 5, Business Continuity, dual registration'),
+        note='note sections 4 and 5, Business Continuity, dual registration; a site with a SIP Proxy pool: '
+             'its FQDN, Registration Expires 5 s (DNS-based redundancy row)'),
     'primary_fallback': Deployment(
         'primary_fallback', dn=(option('dr-forward', 'oos'),),
         phone=_bc_phone_keys('PRIMARY_FALLBACK'),
-        note='note sections 4 and 5, Business Continuity, single registration, switch back to primary'),
+        note='note sections 4 and 5, Business Continuity, single registration, switch back to primary; a site '
+             'with a SIP Proxy pool: its FQDN, Registration Expires 5 s (DNS-based redundancy row)'),
 }
 
 DEPLOYMENT_NAMES = ('standalone', 'sip_proxy_ha', 'business_continuity')
@@ -380,7 +400,8 @@ SCA_IN_BC_SIP_SERVER = (8, 1, 101, 75)
 # The inventory field that feeds each length-limited key (for the fix). The limits themselves are
 # the phone's, kept once in audiocodes/keys.py (from the parameter database).
 LENGTH_CHECKED = {
-    'voip/signalling/sip/redundant_proxy/address': 'sip_server.address of the other Business Continuity site',
+    'voip/signalling/sip/redundant_proxy/address': ('sip_proxy_pool.fqdn or sip_server.address of the other '
+                                                   'Business Continuity site'),
     'voip/signalling/sip/proxy_address': 'sip_server.address or sip_proxy_pool.fqdn of the home site',
     'voip/signalling/sip/sip_outbound_proxy/addr': 'sip_server.address or sip_proxy_pool.fqdn of the home site',
     'voip/line/{n}/description': 'display_name',

@@ -403,6 +403,72 @@ def test_going_back_from_bc_to_standalone_undoes_the_redundant_proxy_and_timers(
     assert keys['voip/signalling/sip/registration_failed_timeout'] == '60'
 
 
+# Business Continuity behind SIP Proxies: the note's DNS-based redundancy row "also may be used for
+# Genesys Business Continuity" (proxy = the pool FQDN, Registration Expires 5 s).
+
+def pool_site(base, fqdn, port=5060, keep_server=False):
+    entry = dict((k, v) for k, v in base.items() if keep_server or k != 'sip_server')
+    entry['sip_proxy_pool'] = {'fqdn': fqdn, 'port': port, 'tls_port': port + 1}
+    return entry
+
+
+@pytest.mark.parametrize('mode', ['primary_fallback', 'simultaneous'])
+def test_bc_with_proxy_pools_registers_through_the_home_pool_with_the_other_pool_redundant(mode):
+    sites = [pool_site(PARIS, 'sips-a.qa.domain.com', 5070), pool_site(LYON, 'sips-b.qa.domain.com', 5080)]
+    state = desired_state({'phone-1502': phone()}, sites, 'business_continuity', mode, ['paris', 'lyon'])
+    keys = settings(state)
+    assert keys['voip/signalling/sip/use_proxy'] == '1'
+    assert keys['voip/signalling/sip/proxy_address'] == 'sips-a.qa.domain.com'
+    assert keys['voip/signalling/sip/proxy_port'] == '5070'
+    assert keys['voip/signalling/sip/proxy_timeout'] == '5'
+    assert keys['voip/signalling/sip/registration_failed_timeout'] == '5'
+    assert keys['voip/signalling/sip/sip_outbound_proxy/enabled'] == '0'
+    assert keys['voip/signalling/sip/redundant_proxy/enabled'] == '1'
+    assert keys['voip/signalling/sip/redundant_proxy/address'] == 'sips-b.qa.domain.com'
+    assert keys['voip/signalling/sip/redundant_proxy/port'] == '5080'
+    assert keys['voip/signalling/sip/redundant_proxy/mode'] == mode.upper()
+    assert tserver(state, 'lyon')['dr-forward'] == {'primary_fallback': 'oos', 'simultaneous': 'no-agent'}[mode]
+
+
+def test_bc_site_with_both_a_pool_and_a_server_is_reached_through_the_pool():
+    sites = [pool_site(PARIS, 'sips-a.qa.domain.com', keep_server=True), LYON]
+    keys = settings(bc({'phone-1502': phone()}, 'primary_fallback', sites))
+    assert keys['voip/signalling/sip/proxy_address'] == 'sips-a.qa.domain.com'
+    assert keys['voip/signalling/sip/proxy_timeout'] == '5'
+    assert keys['voip/signalling/sip/redundant_proxy/address'] == '127.0.0.51'
+
+
+def test_bc_phone_on_a_server_site_keeps_300_and_takes_the_other_sites_pool_as_redundant():
+    sites = [PARIS, pool_site(LYON, 'sips-b.qa.domain.com', 5080)]
+    keys = settings(bc({'phone-1502': phone()}, 'primary_fallback', sites))
+    assert keys['voip/signalling/sip/proxy_address'] == '127.0.0.50'
+    assert keys['voip/signalling/sip/proxy_timeout'] == '300'
+    assert keys['voip/signalling/sip/redundant_proxy/address'] == 'sips-b.qa.domain.com'
+    assert keys['voip/signalling/sip/redundant_proxy/port'] == '5080'
+
+
+def test_bc_tls_with_proxy_pools_uses_the_pools_tls_ports():
+    sites = [pool_site(PARIS, 'sips-a.qa.domain.com', 5070), pool_site(LYON, 'sips-b.qa.domain.com', 5080)]
+    keys = settings(bc({'phone-1502': phone(features_={'tls': True})}, 'primary_fallback', sites))
+    assert keys['voip/signalling/sip/proxy_port'] == '5071'
+    assert keys['voip/signalling/sip/redundant_proxy/port'] == '5081'
+
+
+def test_bc_site_without_sip_server_nor_pool_is_a_schema_error_naming_both_fields():
+    lyon = dict((k, v) for k, v in LYON.items() if k != 'sip_server')
+    findings = preflight({'phone-1502': phone()}, [PARIS, lyon], 'business_continuity', 'primary_fallback')
+    assert rules(findings) == ['schema']
+    assert any(f.subjects == ('site lyon',) and 'sip_server or sip_proxy_pool' in f.cause
+               and 'sip_proxy_pool: {fqdn:' in f.fix for f in findings)
+
+
+def test_bc_other_sites_pool_fqdn_longer_than_32_characters_is_refused_as_redundant_proxy():
+    sites = [PARIS, pool_site(LYON, 'sip-proxy-pool-lyon.example.com.fr')]
+    findings = preflight({'phone-1502': phone()}, sites, 'business_continuity', 'primary_fallback', ['paris', 'lyon'])
+    assert rules(findings) == ['value_length']
+    assert 'redundant_proxy/address' in str(findings[0]) and 'sip_proxy_pool.fqdn' in str(findings[0])
+
+
 def test_dn_name_is_not_managed_by_default_and_per_site_in_bc():
     assert tserver  # keep the helper import honest
     state = standalone({'phone-1502': phone()})

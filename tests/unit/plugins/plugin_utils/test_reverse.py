@@ -128,6 +128,27 @@ def test_a_deployed_site_exports_to_an_inventory_with_the_same_desired_state(dep
     assert exported['hosts']['desk-1506']['gac_lines'][0]['dn_type'] == 'acd_position'
 
 
+@pytest.mark.parametrize('bc_mode', ['primary_fallback', 'simultaneous'])
+def test_business_continuity_behind_proxy_pools_only_exports_to_the_same_desired_state(bc_mode):
+    # Sites that give only sip_proxy_pool (note section 5, DNS-based redundancy "also may be used for
+    # Genesys Business Continuity"): the phones hold the pool FQDNs, and the export still finds the mode.
+    sites = [dict((k, v) for k, v in entry.items() if k != 'sip_server') for entry in SITES]
+    phones = inventory(bc_mode)
+    state = desired_state(phones, sites, 'business_continuity', bc_mode, ['paris', 'lyon'])
+    assert state['phones']['desk-1502']['settings']['voip/signalling/sip/proxy_address'] == 'pool-paris.example'
+    assert state['phones']['desk-1502']['settings']['voip/signalling/sip/redundant_proxy/address'] == 'pool-lyon.example'
+    read_phones, switches = what_was_read(state, phones)
+    exported = export(sites, read_phones, switches)
+    group = exported['group_vars']
+    assert group['gac_deployment'] == 'business_continuity'
+    assert group.get('gac_bc_mode') == bc_mode
+    report = exported['report']
+    assert report['conflicts'] == [] and report['preflight'] == [], report
+    again = desired_state(with_secrets(exported), group['gac_sites'], group['gac_deployment'],
+                          group.get('gac_bc_mode'), group.get('gac_bc_sites'))
+    assert comparable(again) == comparable(state)
+
+
 def test_secrets_leave_only_through_the_vault_mapping():
     phones = inventory()
     state = forward(phones, 'business_continuity', 'primary_fallback')
