@@ -400,8 +400,7 @@ SCA_IN_BC_SIP_SERVER = (8, 1, 101, 75)
 # The inventory field that feeds each length-limited key (for the fix). The limits themselves are
 # the phone's, kept once in audiocodes/keys.py (from the parameter database).
 LENGTH_CHECKED = {
-    'voip/signalling/sip/redundant_proxy/address': ('sip_proxy_pool.fqdn or sip_server.address of the other '
-                                                   'Business Continuity site'),
+    'voip/signalling/sip/redundant_proxy/address': 'sip_proxy_pool.fqdn or sip_server.address of the other Business Continuity site',
     'voip/signalling/sip/proxy_address': 'sip_server.address or sip_proxy_pool.fqdn of the home site',
     'voip/signalling/sip/sip_outbound_proxy/addr': 'sip_server.address or sip_proxy_pool.fqdn of the home site',
     'voip/line/{n}/description': 'display_name',
