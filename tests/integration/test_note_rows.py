@@ -218,3 +218,37 @@ def test_agent_login_passwords_rotate_only_when_the_deployment_says_always(rows,
         for code in ('7001', '7002', '7011', '7012'):
             assert stored_password(lab, switch, code) == rotated[code]
     assert 'Rotated-7001-Secret' not in sent.stdout + sent.stderr
+
+
+def test_sca_in_business_continuity_stops_deploy_bc_before_any_write(rows, tmp_path):
+    # Issue 17 item 3: the note refuses SCA in Business Continuity (sections 5 and 6.1), whatever the
+    # SIP Server release (the lab's sites state 8.1.101.75, which used to lift it).
+    lab = rows[0]
+    inventory = os.path.join(str(tmp_path), 'inventory')
+    shutil.copytree(os.path.join(os.path.dirname(rows[3]), '..', 'inventory'), inventory)
+    path = os.path.join(inventory, 'hosts.yml')
+    with open(path, encoding='utf-8') as handle:
+        data = yaml.safe_load(handle)
+    data['phones']['children']['site_b']['hosts'][OTHER]['gac_lines'][0]['features'] = {'sca': {'role': 'primary'}}
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(data, handle, sort_keys=False)
+    with open(os.path.join(inventory, 'group_vars', 'all', 'main.yml'), encoding='utf-8') as handle:
+        assert all(site.get('sip_server_version') == '8.1.101.75' for site in yaml.safe_load(handle)['gac_sites'])
+    before = lab.get('gax', '/objects?type=CfgDN')
+    lab.post('phone', '/counters/reset')
+    lab.post('gax', '/counters/reset')
+
+    run = run_playbook('deploy_bc.yml', inventory, HTTPS_PORT, ['gac_bc_mode=primary_fallback'])
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output[-4000:]
+    assert 'PREFLIGHT refused the inventory of this play, nothing was written' in output, output[-4000:]
+    assert '[sca_business_continuity]' in output and '%s line 0 (dn 1530)' % OTHER in output, output[-4000:]
+    assert 'section 6.1' in output and 'remove sca' in output, output[-4000:]
+    # the lab's own counters: not one write, not even a web request, on the phones or GAX (the phones'
+    # own SIP traffic to the registrars goes on and is counted under sip_* kinds)
+    phone = lab.get('phone', '/counters')['totals']
+    gax = lab.get('gax', '/counters')
+    seen = (phone.get('writes', 0), phone.get('requests', 0), gax['writes']['requests'], gax['total'])
+    assert seen == (0, 0, 0, 0), (phone, gax)
+    assert all('shared-line' not in tserver(lab, switch, '1530') for switch in ('SIP_Switch_A', 'SIP_Switch_B'))
+    assert lab.get('gax', '/objects?type=CfgDN') == before

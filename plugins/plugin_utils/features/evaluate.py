@@ -26,7 +26,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.featu
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
     BASIC, DEPLOYMENTS, DN_OPTION_OFF, FEATURE_BY_NAME, FEATURES, LINE_KEYS, MAX_LENGTH_EXPANDED, MODELS,
-    NOT_WRITTEN, PHONE, SCA_IN_BC_SIP_SERVER, SET_OPTIONS, WIDE_KEY_OFF, WIDE_KEYS, Choice, Ctx, P, Port, Token, bc_endpoint,
+    NOT_WRITTEN, PHONE, SET_OPTIONS, WIDE_KEY_OFF, WIDE_KEYS, Choice, Ctx, P, Port, Token, bc_endpoint,
 )
 
 
@@ -175,11 +175,15 @@ class _Evaluation(object):
             if not MODELS[phone.model].sca:
                 report.error('sca_model', line.subject, 'the note supports full SCA only on the 440HD, this is a %s'
                              % phone.model, 'remove sca from this line or use a 440HD')
-            if self.is_bc and not self._sca_in_bc_supported():
-                report.error('sca_business_continuity', line.subject, 'SCA is not supported when SIP Server runs in '
-                             'Business Continuity (note section 6)',
-                             'remove sca, or state sip_server_version 8.1.101.75 or later on both bc_sites if '
-                             'SIP Server is that recent')
+            # The note, twice: section 5 (Shared Call Appearance: "AC 440HD does not support SCA in
+            # Business Continuity deployments") and 6.1 ("Shared Call Appearance is not supported when
+            # Genesys SIP Server is deployed in Business Continuity mode"). No SIP Server version lifts it.
+            if self.is_bc:
+                report.error('sca_business_continuity', line.subject, 'Shared Call Appearance is not supported when '
+                             'SIP Server runs in Business Continuity, on any phone (note section 5, Shared Call '
+                             'Appearance, and section 6.1, Issues and Limitations Identified with Genesys Products)',
+                             'remove sca from this line, or deploy this phone in a standalone or sip_proxy_ha '
+                             'deployment (gac_deployment)')
             if sca['role'] == 'secondary' and not sca['primary_dn']:
                 report.error('schema', line.subject, 'a SCA secondary needs primary_dn (the Primary Shared Line DN)',
                              'write sca: {role: secondary, primary_dn: <dn>}')
@@ -188,19 +192,10 @@ class _Evaluation(object):
                              'remove primary_dn')
             if sca['role'] == 'primary' and line.dn_type != 'extension':
                 report.error('schema', line.subject, 'a Primary Shared Line DN is an Extension', 'set dn_type: extension')
-            # Outside Business Continuity preferred_site is ignored, like bc_mode, so one inventory can
-            # switch deployment with -e.
-            if sca['preferred_site'] and self.is_bc and (sca['role'] != 'primary' or sca['preferred_site'] not in (self.bc_pair or ())):
-                report.error('schema', line.subject, 'preferred_site applies to a SCA primary in Business Continuity '
-                             'and must be one of gac_bc_sites', 'remove preferred_site or correct it')
+            # preferred_site is accepted and ignored: it named the sca-preferred-site of Business
+            # Continuity, where the note refuses SCA (above).
             if sca['role'] == 'primary' and line.state == 'present':
                 self.primaries.setdefault(line.dn, []).append((phone, line))
-                if self.is_bc and self.bc_pair and phone.site:
-                    preferred = self.sites[sca['preferred_site'] or phone.site]
-                    if not preferred.application:
-                        report.error('schema', line.subject, 'a SCA primary in Business Continuity needs '
-                                     'sca-preferred-site: the SIP Server application name of its preferred site',
-                                     'set sip_server_application on site %s' % preferred.name)
         if enabled(line, 'agent_state_control') and self.is_bc and self.mode == 'simultaneous':
             report.error('agent_state_control_business_continuity', line.subject, 'agent state control from the phone '
                          'needs Business Continuity in primary-fallback mode (note section 4)',
@@ -218,10 +213,6 @@ class _Evaluation(object):
                 report.error('schema', line.subject, 'the DN belongs to the SCA primary host; this line may not set '
                              'DN options (%s)' % ', '.join(owned or ['dn_type/dn_name/contact']),
                              'set them on the primary line')
-
-    def _sca_in_bc_supported(self):
-        return all(self.sites[s].version_tuple is not None and self.sites[s].version_tuple >= SCA_IN_BC_SIP_SERVER
-                   for s in self.bc_pair or ())
 
     def _sca_links(self):
         report = self.report
@@ -329,7 +320,7 @@ class _Evaluation(object):
                 if line is not None:
                     dns.append(self._dn_absent(line))
                 continue
-            line_ctx = self._line_ctx(phone, line)
+            line_ctx = self._line_ctx(line)
             for entry, names in LINE_KEYS[BASIC.name]:
                 settings[names[index]] = _render(entry.on, None, line_ctx)
             options = dict(DN_OPTION_OFF)
@@ -396,15 +387,13 @@ class _Evaluation(object):
         return {'number': line.dn, 'type': line.dn_type, 'name': line.dn_name, 'state': 'absent',
                 'enabled': True, 'options': {}}
 
-    def _line_ctx(self, phone, line):
+    def _line_ctx(self, line):
         ctx = {'dn': line.dn, 'display_name': line.display_name, 'contact': line.contact,
-               'secret': line.secret, 'auth_name': line.dn, 'sca_preferred_site': None}
+               'secret': line.secret, 'auth_name': line.dn}
         sca = line.features.get('sca')
         if sca and sca['role'] == 'secondary' and sca['primary_dn']:
             ctx['auth_name'] = sca['primary_dn']
             ctx['secret'] = self._primary_secret(sca['primary_dn'])
-        elif sca and sca['role'] == 'primary' and self.is_bc:
-            ctx['sca_preferred_site'] = self.sites[sca['preferred_site'] or phone.site].application
         return ctx
 
     def _length_rules(self, phones):

@@ -143,7 +143,7 @@ def _source(feature, name, index, phone, options):
     return None
 
 
-def _param_values(feature, spec, index, phone, options, line_ctx, sites):
+def _param_values(feature, spec, index, phone, options, line_ctx):
     if spec.kind == 'choice':
         return list(spec.values)
     if spec.kind == 'set':
@@ -155,7 +155,7 @@ def _param_values(feature, spec, index, phone, options, line_ctx, sites):
     if feature.name == 'sca' and spec.name == 'primary_dn':
         return [None, line_ctx['phone_auth_name']]
     if feature.name == 'sca' and spec.name == 'preferred_site':
-        return [None] + sorted(sites)
+        return [None]            # accepted by the schema and ignored: the note refuses SCA in Business Continuity
     value = _source(feature, spec.name, index, phone, options)
     if value in (None, ''):
         # a parameter the inventory must give (or that takes the DN) and that nothing holds: not this feature
@@ -168,14 +168,14 @@ def _param_values(feature, spec, index, phone, options, line_ctx, sites):
     return [value]
 
 
-def _candidates(feature, index, phone, options, line_ctx, sites):
+def _candidates(feature, index, phone, options, line_ctx):
     names = [spec.name for spec in feature.params]
-    lists = [_param_values(feature, spec, index, phone, options, line_ctx, sites) for spec in feature.params]
+    lists = [_param_values(feature, spec, index, phone, options, line_ctx) for spec in feature.params]
     for combo in itertools.product(*lists):
         yield dict(zip(names, combo))
 
 
-def _line_ctx(line_ctx, feature, params, sites, site_apps):
+def _line_ctx(line_ctx, feature, params):
     ctx = dict(line_ctx)
     if feature.name == 'sca':
         if params.get('role') == 'secondary':
@@ -184,10 +184,6 @@ def _line_ctx(line_ctx, feature, params, sites, site_apps):
             ctx['auth_name'] = params['primary_dn']
         elif params.get('primary_dn'):
             return None          # a primary names no primary_dn
-        if params.get('role') == 'primary' and line_ctx['is_bc']:
-            ctx['sca_preferred_site'] = site_apps.get(params.get('preferred_site') or line_ctx['site'])
-        elif params.get('preferred_site'):
-            return None
     return ctx
 
 
@@ -258,7 +254,7 @@ def _shown_params(feature, params, dn):
     return shown
 
 
-def infer_line(phone, index, dn_entry, line_ctx, sites, site_apps):
+def infer_line(phone, index, dn_entry, line_ctx):
     """``(features, notes)`` of line ``index``: every flag the phone and the DN hold, by the table."""
     options = dict(((dn_entry or {}).get('options') or {}).get(SECTION) or {})
     features = {}
@@ -267,8 +263,8 @@ def infer_line(phone, index, dn_entry, line_ctx, sites, site_apps):
         if feature.scope == PHONE and index != line_ctx['first_line']:
             continue             # a phone-wide flag is stated once, on the first line
         match = None
-        for params in _candidates(feature, index, phone, options, line_ctx, sites):
-            ctx = _line_ctx(line_ctx, feature, params, sites, site_apps)
+        for params in _candidates(feature, index, phone, options, line_ctx):
+            ctx = _line_ctx(line_ctx, feature, params)
             if ctx is None:
                 continue
             holds, own = _feature_holds(feature, params, index, phone, options, ctx)
@@ -308,7 +304,6 @@ class _Export(object):
         if errors.has_errors:
             raise InventoryError(errors.findings())
         self.seed_sites = seed_sites
-        self.site_apps = dict((name, site.application) for name, site in self.sites.items())
         self.phones = dict((host, _Read(host, phones[host])) for host in sorted(phones))
         self.switches = switches or {}
         self.dns = _dn_index(switches)
@@ -414,8 +409,8 @@ class _Export(object):
                'contact': _text(options.get('contact')) or '*', 'secret': secret,
                'auth_name': phone.value('voip/line/%d/auth_name' % index) or dn,
                'phone_auth_name': phone.value('voip/line/%d/auth_name' % index) or dn,
-               'sca_preferred_site': None, 'site': home, 'is_bc': is_bc, 'first_line': first}
-        features, notes = infer_line(phone, index, dn_entry, ctx, self.sites, self.site_apps)
+               'site': home, 'is_bc': is_bc, 'first_line': first}
+        features, notes = infer_line(phone, index, dn_entry, ctx)
         for name in notes:
             self.undecided.append((phone.host, position, name))
             self.report['decisions'].append({

@@ -218,9 +218,7 @@ FEATURES = (
                 param('preferred_site', 'str', None)),
         dn=(option('shared-line', Choice('role', {'primary': 'true', 'secondary': None}), None, True,
                    'note section 4 cuts off before naming the option that marks a Primary Shared Line DN; '
-                   'gaps-research Q2: not found'),
-            option('sca-preferred-site', Ctx('sca_preferred_site'), None, False,
-                   'docs.genesys.com SCAinBC 8.1.1: on the primary shared-line DN, Business Continuity only')),
+                   'gaps-research Q2: not found'),),
         phone=(key('voip/services/application_server_type', 'BSFT', 'Generic'),
                key('voip/line/{n}/line_mode', 'Shared', 'Private')),
         note='note sections 4 and 5; secondaries authenticate with the primary user name',
@@ -394,8 +392,6 @@ MODELS = {
     '440HD': Model(6, (2, 2, 12), True, 'note 3.2, both rows; "Only AC 440HD supports full SCA"'),
 }
 
-SCA_IN_BC_SIP_SERVER = (8, 1, 101, 75)
-"""SIP Server release from which SCA works in Business Continuity (docs.genesys.com SCAinBC)."""
 
 # The inventory field that feeds each length-limited key (for the fix). The limits themselves are
 # the phone's, kept once in audiocodes/keys.py (from the parameter database).

@@ -546,16 +546,8 @@ def test_sca_preferred_site_is_ignored_outside_bc_so_one_inventory_switches_depl
     phones = sca_pair()
     phones['phone-1502']['gac_lines'][0]['features']['sca'] = {'role': 'primary', 'preferred_site': 'lyon'}
     state = standalone(phones, SITES)
-    assert tserver(state)['sca-preferred-site'] is None
+    assert 'sca-preferred-site' not in tserver(state)
     assert tserver(state)['shared-line'] == 'true'
-
-
-def test_sca_in_bc_is_accepted_with_sip_server_8_1_101_75_and_names_the_preferred_site():
-    sites = [dict(PARIS, sip_server_version='8.1.101.75', sip_server_application='SIPS_Paris'),
-             dict(LYON, sip_server_version='8.1.101.80', sip_server_application='SIPS_Lyon')]
-    state = bc(sca_pair(), 'primary_fallback', sites)
-    assert tserver(state, 'paris')['sca-preferred-site'] == 'SIPS_Paris'
-    assert tserver(state, 'lyon')['sca-preferred-site'] == 'SIPS_Paris'
 
 
 # --- known limitations, each violated on purpose ----------------------------------------------
@@ -564,14 +556,28 @@ def test_sca_with_business_continuity_is_refused():
     findings = preflight(sca_pair(), SITES, 'business_continuity', 'primary_fallback', ['paris', 'lyon'])
     assert 'sca_business_continuity' in rules(findings)
     text = '\n'.join(str(f) for f in findings if f.rule == 'sca_business_continuity')
-    assert 'phone-1502 line 0 (dn 1502)' in text and '8.1.101.75' in text
+    assert 'phone-1502 line 0 (dn 1502)' in text and 'phone-sec line 0 (dn 1503)' in text
+    assert 'note section 5, Shared Call Appearance' in text and 'section 6.1' in text
+    assert 'remove sca' in text and '8.1.101' not in text
 
 
-def test_sca_with_business_continuity_is_refused_when_one_site_runs_an_older_sip_server():
-    sites = [dict(PARIS, sip_server_version='8.1.101.75', sip_server_application='SIPS_Paris'),
-             dict(LYON, sip_server_version='8.1.100.2')]
-    findings = preflight(sca_pair(), sites, 'business_continuity', 'primary_fallback')
-    assert 'sca_business_continuity' in rules(findings)
+@pytest.mark.parametrize('model', ['405', '405HD', '420HD', '430HD', '440HD'])
+@pytest.mark.parametrize('mode', ['simultaneous', 'primary_fallback'])
+@pytest.mark.parametrize('versions', [(None, None), ('8.1.101.75', '8.1.101.75'), ('8.1.101.80', '9.0.0.1'),
+                                      ('8.1.101.75', '8.1.100.2')])
+def test_sca_in_bc_is_refused_for_every_model_and_sip_server_version(model, mode, versions):
+    sites = [dict(PARIS, sip_server_application='SIPS_Paris'), dict(LYON, sip_server_application='SIPS_Lyon')]
+    for site_, version in zip(sites, versions):
+        if version:
+            site_['sip_server_version'] = version
+    pair = sca_pair()
+    for host in pair.values():
+        host['gac_model'] = model
+    findings = preflight(pair, sites, 'business_continuity', mode, ['paris', 'lyon'])
+    refused = [f for f in findings if f.rule == 'sca_business_continuity' and f.severity == 'error']
+    assert sorted(s for f in refused for s in f.subjects) == ['phone-1502 line 0 (dn 1502)', 'phone-sec line 0 (dn 1503)']
+    with pytest.raises(InventoryError, match='sca_business_continuity'):
+        bc(pair, mode, sites)
 
 
 def test_sca_on_a_model_other_than_the_440hd_is_refused():
