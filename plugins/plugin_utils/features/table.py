@@ -306,18 +306,20 @@ _REGISTRATION = (
 # Business Continuity behind SIP Proxies (note section 5, DNS-based redundancy row: "It also may be
 # used for Genesys Business Continuity"): a site that gives sip_proxy_pool is reached through its
 # pool's FQDN, with that row's Registration Expires (5 s); a site with only sip_server keeps the
-# Business Continuity rows' values. When a site gives both, the pool wins: the note's row says the
-# DNS-based redundancy "is required to deploy a phone with Genesys SIP Proxy". Outbound proxy stays
+# Business Continuity rows' values. When a site gives both, its sip_server is used, as before pools
+# were read in Business Continuity: an inventory that lists the pool for sip_proxy_ha (the lab's,
+# a real site's) keeps registering its BC phones where it did; give the pool alone to go through
+# the SIP Proxies. Outbound proxy stays
 # off (the Business Continuity rows' step 5), so the redundant proxy still takes the other site.
 BC_PROXY_TIMEOUT = {'sip_server': '300', 'sip_proxy_pool': '5'}
 
 
 def bc_endpoint(sip_server, sip_proxy_pool):
     """``((address, port, tls_port), proxy_timeout)`` of one Business Continuity site, or ``(None, None)``."""
-    if sip_proxy_pool:
-        return sip_proxy_pool, BC_PROXY_TIMEOUT['sip_proxy_pool']
     if sip_server:
         return sip_server, BC_PROXY_TIMEOUT['sip_server']
+    if sip_proxy_pool:
+        return sip_proxy_pool, BC_PROXY_TIMEOUT['sip_proxy_pool']
     return None, None
 
 

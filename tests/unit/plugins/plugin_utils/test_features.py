@@ -430,11 +430,12 @@ def test_bc_with_proxy_pools_registers_through_the_home_pool_with_the_other_pool
     assert tserver(state, 'lyon')['dr-forward'] == {'primary_fallback': 'oos', 'simultaneous': 'no-agent'}[mode]
 
 
-def test_bc_site_with_both_a_pool_and_a_server_is_reached_through_the_pool():
+def test_bc_site_with_both_a_pool_and_a_server_keeps_its_sip_server():
+    # an inventory that lists the pool for sip_proxy_ha keeps its Business Continuity phones where they were
     sites = [pool_site(PARIS, 'sips-a.qa.domain.com', keep_server=True), LYON]
     keys = settings(bc({'phone-1502': phone()}, 'primary_fallback', sites))
-    assert keys['voip/signalling/sip/proxy_address'] == 'sips-a.qa.domain.com'
-    assert keys['voip/signalling/sip/proxy_timeout'] == '5'
+    assert keys['voip/signalling/sip/proxy_address'] == '127.0.0.50'
+    assert keys['voip/signalling/sip/proxy_timeout'] == '300'
     assert keys['voip/signalling/sip/redundant_proxy/address'] == '127.0.0.51'
 
 
