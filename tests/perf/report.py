@@ -47,7 +47,7 @@ def section(data, doc_dir, perf_dir):
             result['gax_requests_per_switch'], result['changed_hosts'], result['failed_hosts'], result['task_results']))
     checks = targets(data) if all(n in data['results'] for n in ('ping', 'debug', 'deploy', 'redeploy', 'drift')) else []
     if checks:
-        lines += ['', 'The fleet budgets at this size (see "Reading the budgets"):', '']
+        lines += ['', 'The fleet budgets at this size (tests/perf/FINDINGS.md reads them):', '']
         for check in checks:
             verdict = '**within**' if check['met'] else '**over**'
             lines.append('- %s %s: %s (limit %s)' % (verdict, check['target'], check['value'], check['limit']))
