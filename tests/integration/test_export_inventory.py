@@ -60,8 +60,8 @@ def hosts_of(inventory):
     return found
 
 
-def play(playbook, inventories, extra=(), check=False):
-    command = [ANSIBLE_PLAYBOOK, os.path.join(PLAYBOOKS, playbook)]
+def play(playbook, inventories, extra=(), check=False, options=()):
+    command = [ANSIBLE_PLAYBOOK, os.path.join(PLAYBOOKS, playbook)] + list(options)
     for inventory in inventories:
         command += ['-i', inventory]
     command += ['-e', 'audiocodes_port=%d' % HTTPS_PORT, '-e', 'audiocodes_ca_path=%s' % CA_PATH,
@@ -235,3 +235,25 @@ def test_a_deploy_and_a_drift_of_the_export_change_nothing(exported):
 def test_an_existing_export_is_not_overwritten_without_force(exported):
     result = play('export_inventory.yml', [exported['seed']], ['export_dir=%s' % exported['dest']])
     assert result.returncode != 0 and 'already exists' in result.stdout
+
+
+def test_with_a_vault_password_the_vault_file_is_encrypted_and_opens_with_it(exported):
+    from ansible.constants import DEFAULT_VAULT_ID_MATCH
+    from ansible.parsing.vault import VaultLib, VaultSecret
+    password_file = str(exported['tmp'] / 'vault-pass')
+    with open(password_file, 'w', encoding='utf-8') as handle:
+        handle.write('export-vault-Pw9\n')
+    dest = str(exported['tmp'] / 'exported-vaulted')
+    result = play('export_inventory.yml', [exported['seed']], ['export_dir=%s' % dest],
+                  options=['--vault-password-file', password_file])
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert 'no vault secret was given' not in result.stdout + result.stderr
+    path = os.path.join(dest, 'group_vars', 'all', 'vault.yml')
+    with open(path, 'rb') as handle:
+        data = handle.read()
+    assert data.startswith(b'$ANSIBLE_VAULT;')
+    for secret in every_secret(exported['secrets']):
+        assert secret.encode() not in data
+    vault = VaultLib([(DEFAULT_VAULT_ID_MATCH, VaultSecret(b'export-vault-Pw9'))])
+    opened = yaml.safe_load(vault.decrypt(data))
+    assert opened['vault_sip_passwords']['1501'] == exported['secrets']['lab_sip_passwords']['1501']
