@@ -51,7 +51,7 @@ def owners(inventory):
     found = {}
     for group in children.values():
         for host, hostvars in group['hosts'].items():
-            for line in (hostvars.get('lines') or []) if host in slice_of else []:
+            for line in (hostvars.get('gac_lines') or hostvars.get('lines') or []) if host in slice_of else []:
                 found[str(line['dn'])] = slice_of[host]
     return found
 

@@ -41,7 +41,7 @@ def inventory_with_bare_names(dest):
             with open(path, encoding='utf-8') as handle:
                 text = handle.read()
             text = re.sub(r'(?m)^(\s*)gac_(%s):' % '|'.join(BARE), r'\1\2:', text)
-            text = text.replace("{{ gac_bc_mode !=", "{{ bc_mode !=")
+            text = text.replace("{{ gac_bc_mode !=", "{{ bc_mode !=").replace("{{ gac_deployment !=", "{{ deployment !=")
             with open(path, 'w', encoding='utf-8') as handle:
                 handle.write(text)
     return dest
