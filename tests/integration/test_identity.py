@@ -18,8 +18,8 @@ from labfixture import only_these_emulators
 from test_audiocodes_support import ADMIN_PASSWORD, Phone, run_module
 
 WORKER = int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)
-BLOCK = '127.85.%d.' % (1 + WORKER)
-ADMIN_HOST = '127.0.0.85'
+BLOCK = '127.98.%d.' % (1 + WORKER)
+ADMIN_HOST = '127.0.0.98'
 PORT_BASE = 18850 + 10 * WORKER
 PHONE_ADMIN, HTTP_PORT, HTTPS_PORT, PROV_LISTEN, PROV_ADMIN = (PORT_BASE + n for n in range(5))
 PROV_USER, PROV_PASSWORD = 'phones', 'Prov-Lab-Pw-85'
