@@ -19,6 +19,7 @@ log_stderror=yes
 fork=yes
 children=2
 tcp_children=2
+exit_timeout=3
 auto_aliases=no
 dns=no
 rev_dns=no

@@ -16,7 +16,7 @@ import threading
 import time
 
 from .directory import Directory, wait_for_gax
-from .server import Kamailio, ServerError
+from .server import Kamailio, ServerError, stop_all
 
 LOG = logging.getLogger("sip")
 GAX_WAIT = 90.0
@@ -78,10 +78,9 @@ class SipLab:
 
     def shutdown(self):
         self.stop_event.set()
+        stop_all(self.servers.values())  # first, and together: labctl SIGKILLs this process after 10 s
         if self.sync_thread is not None:
             self.sync_thread.join(5)
-        for kamailio in self.servers.values():
-            kamailio.stop()
         if self.directory is not None:
             self.directory.close()
 

@@ -38,31 +38,48 @@ def group_members(pgid):
     return members
 
 
-def stop_group(proc, timeout=5.0):
-    """SIGTERM the process we started, SIGKILL after timeout, then any worker of its group left over.
+# A kamailio ends in well under a second on SIGTERM; the bounds below keep a stop of every server of a
+# lab (they stop together) inside labctl's own 10 s, after which it SIGKILLs the sip process itself.
+TERM_WAIT = 3.0
+KILL_WAIT = 2.0
 
-    The group is the one `start_new_session` gave it: its id is the PID we recorded, so every
-    member is a process this lab started."""
-    pgid = proc.pid
-    if proc.poll() is None:
-        try:
-            os.kill(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+
+def stop_groups(procs, timeout=TERM_WAIT):
+    """SIGTERM each process we started, wait (bounded, all together), then SIGKILL what is left.
+
+    Each was started with `start_new_session`: its process group id is the PID we recorded, so every
+    member of the group is a process this lab started. A worker that does not end on SIGTERM (stuck,
+    stopped) outlives a master that gives up on it, so the group is always swept with SIGKILL."""
+    groups = [proc.pid for proc in procs]
+    for proc in procs:
+        if proc.poll() is None:
+            try:
+                os.kill(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
     deadline = time.monotonic() + timeout
+    for proc in procs:
+        try:
+            proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for pgid in groups:
+        while time.monotonic() < deadline and group_members(pgid):
+            time.sleep(0.05)  # workers a master that did end left behind: a moment to end on their own
+    kill_deadline = time.monotonic() + KILL_WAIT
     while True:
-        left = group_members(pgid)
-        if not left:
-            return
-        if time.monotonic() > deadline:
-            for pid in left:
+        left = [pid for pgid in groups for pid in group_members(pgid)]
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for proc in procs:
+            if proc.poll() is None:
                 try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
+                    proc.wait(0.05)
+                except subprocess.TimeoutExpired:
                     pass
+        if not left or time.monotonic() > kill_deadline:
+            return left
         time.sleep(0.05)

@@ -4,7 +4,9 @@ Files live in `<state-dir>/sip/<name>/`: kamailio.cfg, tls.cfg, db/dn (the regis
 at start), kamailio.pid, kamailio.log (its stderr), rpc.fifo (JSON-RPC control) and the reply
 FIFOs of calls in flight. The process runs with `-DD -E` (no daemon, log to stderr) in a session of
 its own, so its workers form a process group whose id is the PID we recorded; `setpriv
---pdeathsig TERM` makes it stop when the lab process dies without a chance to stop it.
+--pdeathsig TERM` makes it stop when the lab process dies without a chance to stop it (and its
+`exit_timeout=3` makes it SIGKILL, in that case, the workers that do not end on SIGTERM). A stop
+SIGTERMs the master, waits (bounded), then SIGKILLs whatever is left of its group (procs.py).
 """
 
 import itertools
@@ -21,7 +23,7 @@ import uuid
 from labcommon import certs
 
 from . import kamcfg
-from .procs import stop_group
+from .procs import stop_groups
 
 START_TIMEOUT = 20.0
 RPC_TIMEOUT = 10.0
@@ -89,7 +91,8 @@ class Kamailio:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                status, self.proc = self.proc.returncode, None
+                status = self.proc.returncode
+                self.stop()  # any worker it forked before it ended
                 raise ServerError("sip %s: kamailio exited with status %s at start; its log ends:\n%s"
                                   % (self.name, status, self.log_tail()))
             if os.path.exists(self.paths["fifo"]) and self._answers(probe_host):
@@ -107,19 +110,13 @@ class Kamailio:
         return options_ping(probe_host, self.server["address"], self.server["udp_port"])
 
     def stop(self):
-        if self.proc is None:
-            return
-        stop_group(self.proc)
-        self.proc = None
-        self.stopped_at = time.time()
+        stop_all([self])
 
     def reap(self):
         """Notice a kamailio that died on its own (logged, shown by the admin API)."""
         if self.proc is not None and self.proc.poll() is not None:
             self.unexpected_exits.append({"status": self.proc.returncode, "time": time.time()})
-            stop_group(self.proc)  # its workers, if any survived it
-            self.proc = None
-            self.stopped_at = time.time()
+            self.stop()  # its workers, if any survived it
             return True
         return False
 
@@ -192,6 +189,16 @@ class Kamailio:
             except ValueError:
                 continue
         return found
+
+
+def stop_all(servers):
+    """Stop kamailios together (one bounded wait for all of them), each with every worker of its group."""
+    running = [kamailio for kamailio in servers if kamailio.proc is not None]
+    if running:
+        stop_groups([kamailio.proc for kamailio in running])
+    for kamailio in running:
+        kamailio.proc = None
+        kamailio.stopped_at = time.time()
 
 
 def options_ping(local_host, host, port, timeout=0.5):
