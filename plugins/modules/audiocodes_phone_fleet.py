@@ -36,6 +36,7 @@ description:
 author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
+  - telephony.genesys_audiocodes.attributes
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -43,9 +44,19 @@ attributes:
     details:
       - Each phone is read and its would-be changes are stored; nothing is written.
   diff_mode:
-    support: full
+    support: partial
     details:
-      - Each phone's diff is stored in its result and shown by its per-host task.
+      - Each phone's diff is stored in its result and shown by its per-host task, as
+        M(telephony.genesys_audiocodes.audiocodes_phone) shows it - secrets as C(********), and a
+        secret the phone hides with no before value. The run-once task itself shows none.
+  idempotent:
+    support: partial
+    details:
+      - Per phone, as M(telephony.genesys_audiocodes.audiocodes_phone) - idempotent for ordinary
+        keys and for secrets the phone shows in clear; with
+        O(telephony.genesys_audiocodes.audiocodes_phone#module:update_secrets=always) every run
+        writes each named secret and reports a change. The run-once task itself always reports no
+        change.
   platform:
     support: full
     platforms: AudioCodes 400HD phones (firmware 2.2.x)

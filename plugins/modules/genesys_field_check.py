@@ -25,17 +25,15 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.genesys
+  - telephony.genesys_audiocodes.attributes
+  - telephony.genesys_audiocodes.attributes.info_module
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     details:
-      - The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-  idempotent:
-    description: The module changes nothing, so a second run changes nothing.
-    support: full
+      - The module only reads GAX; it does the same in check mode, including writing the capture
+        bundle on the controller when O(capture_dir) is set.
   platform:
     support: full
     platforms: Genesys Administrator Extension 8.5 and later

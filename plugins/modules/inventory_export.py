@@ -32,16 +32,28 @@ description:
     what it could read.
 author:
   - telephony.genesys_audiocodes contributors (@telephony)
+extends_documentation_fragment:
+  - telephony.genesys_audiocodes.attributes
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Reads everything and writes no file; RV(files) lists what would be written.
-    support: full
+    support: partial
+    details:
+      - Reads everything and writes no file; RV(files) lists what would be written.
+      - It reports no change in check mode, while a run that writes the files reports one.
   diff_mode:
-    description: Writes local files only; there is nothing on a device to diff.
     support: none
+    details:
+      - Writes local files only and shows no diff of them; nothing on a device changes.
   idempotent:
-    description: Reads only. The files are written again on every run (O(force=true)).
+    support: none
+    details:
+      - Nothing on a phone or in GAX changes, but every run writes the files again and reports a
+        change; a second run into the same O(export_dir) stops on the files of the first unless
+        O(force=true).
+  platform:
     support: full
+    platforms: AudioCodes 400HD phones (firmware 2.2.x) and Genesys Administrator Extension, read only; the files are written on the controller
 options:
   export_dir:
     description:
