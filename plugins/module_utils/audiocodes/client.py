@@ -489,7 +489,7 @@ class PhoneClient(object):
         firmware) unknown (info.htm without a label the collection knows), and network_status.htm
         only when nothing shows the MAC."""
         try:
-            info = scrape.device_from_info(self.show(pages.INFO_PAGE).text)
+            info = scrape.device_from_info(scrape.page_text(self.show(pages.INFO_PAGE)))
         except RemoteError as exc:
             if exc.status != 404:
                 raise

@@ -158,8 +158,9 @@ def observe(client, masker):
         if error:
             obs['errors'][attribute] = error
             continue
-        obs[attribute] = {'status': response.status_code, 'text': response.text, 'url': response.url,
-                          'login_page': scrape.looks_like_login_page(response.text)}
+        text = scrape.page_text(response) if name == pages.INFO_PAGE else response.text
+        obs[attribute] = {'status': response.status_code, 'text': text, 'url': response.url,
+                          'login_page': scrape.looks_like_login_page(text)}
     manu = obs.get('manu_config')
     if manu:
         link = scrape.find_config_link(manu['text'], manu['url'])

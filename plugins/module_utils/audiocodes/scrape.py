@@ -59,6 +59,35 @@ class Form(object):
         return result
 
 
+_HEADER_CHARSET = re.compile(r'charset\s*=\s*["\']?([A-Za-z0-9_.:-]+)', re.IGNORECASE)
+_META_CHARSET = re.compile(br'<meta[^>]+charset\s*=\s*["\']?([A-Za-z0-9_.:-]+)', re.IGNORECASE)
+
+
+def page_text(response):
+    """The text of a phone's answer: in the charset it declares (Content-Type, else a <meta> in its
+    first 2 KiB), else UTF-8, else Latin-1 when the bytes are not UTF-8. requests alone reads a
+    text/html answer without a charset as Latin-1, which garbles UTF-8 labels of info.htm."""
+    content = response.content or b''
+    declared = _HEADER_CHARSET.search(response.headers.get('Content-Type') or '')
+    name = declared.group(1) if declared else None
+    if name is None:
+        found = _META_CHARSET.search(content[:2048])
+        name = found.group(1).decode('ascii') if found else None
+    if name:
+        try:
+            return _without_bom(content.decode(name, 'replace'))
+        except LookupError:
+            pass   # a charset Python does not know: as if none were declared
+    try:
+        return _without_bom(content.decode('utf-8'))
+    except UnicodeDecodeError:
+        return content.decode('latin-1')
+
+
+def _without_bom(text):
+    return text[1:] if text.startswith(u'\ufeff') else text
+
+
 def looks_like_html(text):
     head = (text or '')[:2048].lower()
     return '<html' in head or '<!doctype html' in head or '<form' in head or '<body' in head
