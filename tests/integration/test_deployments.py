@@ -248,7 +248,7 @@ def test_turning_features_off_on_one_host_reverts_exactly_their_keys_and_options
 
     def features_off(children):
         del host(children, 'phone-a01')['gac_lines'][0]['features']['mwi']              # phone keys and a DN option
-        host(children, 'phone-a04')['gac_lines'][0]['features']['auto_answer'] = False  # a phone-wide key only
+        host(children, 'phone-a04')['gac_lines'][0]['features']['auto_answer'] = False  # phone-wide keys only
         del host(children, 'phone-b01')['gac_lines'][1]['features']['remote_answer']    # one member of a set option
 
     run = deployments.play('deploy_bc.yml', inventory=deployments.edited_inventory(hosts=features_off))
@@ -264,7 +264,8 @@ def test_turning_features_off_on_one_host_reverts_exactly_their_keys_and_options
     assert changed == {
         address('phone-a01'): {'voip/services/msg_waiting_ind/enabled': ('ENABLE', 'DISABLE'),
                                'voip/services/msg_waiting_ind/voice_mail_number': ('8000', '')},
-        address('phone-a04'): {'voip/auto_answer/enabled': ('1', '0')},
+        # answers the calls that ask only: its remote_auto_answer keeps auto_answer/enabled=1
+        address('phone-a04'): {'voip/advanced_auto_answer/type': ('Manual', 'SIP_Header')},
         # phone-b01 keeps voip/talk_event/enabled=1: its line 0 still asks for remote answer
     }
 

@@ -636,6 +636,8 @@ COMPAT_ROWS = (
     ('P25', 'SIP NOTIFY Event: check-sync', None, 'SIP, not the web interface'),
     ('P26', 'firmware upload through Manu_Firmware_Upgrade.htm and /upload.cgi', None,
      'the field check does not open the firmware page'),
+    ('P27', 'auto-answer: auto_answer/enabled on a header, advanced_auto_answer/type=Manual every call', None,
+     'only a call shows what the phone answers; whether this firmware has the type key is judged per key (key.*)'),
 )
 
 

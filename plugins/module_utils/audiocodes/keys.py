@@ -125,6 +125,9 @@ KEYS = {
     'voip/services/msg_waiting_ind/voice_mail_number': ('string', 64),
     'voip/services/msg_waiting_ind/subscribe_address': ('string', 32),
     'voip/auto_answer/enabled': ('bool', None),
+    # administrator's manual 3.4.3 only (not in the 3.0.4 database): the phone's dump tells whether it has them
+    'voip/advanced_auto_answer/type': ('enum', ('SIP_Header', 'Manual')),
+    'voip/advanced_auto_answer/timeout': ('int', None),
     'voip/talk_event/enabled': ('bool', None),
 }
 
@@ -185,7 +188,8 @@ DEFAULT_OVERRIDES = {'voip/line/0/enabled': '1'}    # the first line is enabled 
 # An enum's numeric code is its position in the spellings above (the database's enumlist order:
 # confirmed for msg_waiting_ind/enabled, whose 310HD dump writes 1 for ENABLE; assumed for the
 # others). A phone whose download shows a code gets codes written (docs/compatibility.md).
-ENUM_WITHOUT_CODES = frozenset(('voip/signalling/sip/redundant_proxy/mode',))   # assumed key: no code known
+ENUM_WITHOUT_CODES = frozenset(('voip/signalling/sip/redundant_proxy/mode',       # assumed keys: no code known
+                                'voip/advanced_auto_answer/type'))
 
 _TRUE = ('1', 'true', 'yes', 'on')
 _FALSE = ('0', 'false', 'no', 'off')

@@ -26,7 +26,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.featu
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
     BASIC, DEPLOYMENTS, DN_OPTION_OFF, FEATURE_BY_NAME, FEATURES, LINE_KEYS, MAX_LENGTH_EXPANDED, MODELS,
-    NOT_WRITTEN, PHONE, SET_OPTIONS, WIDE_KEY_OFF, WIDE_KEYS, Choice, Ctx, P, Port, Token, bc_endpoint,
+    NOT_WRITTEN, PHONE, SET_OPTIONS, WIDE_KEY_OFF, WIDE_KEYS, Choice, Ctx, P, Port, Reset, Token, bc_endpoint,
 )
 
 
@@ -336,9 +336,11 @@ class _Evaluation(object):
                         settings[names[index]] = value
                 for entry in WIDE_KEYS[feature.name]:
                     if on:
-                        votes.setdefault(entry.name, []).append((_key_value(entry.on, params, line_ctx), line, feature.name))
+                        votes.setdefault(entry.name, []).append(
+                            (_key_value(entry.on, params, line_ctx), line, feature.name, True))
                     elif params is False and feature.scope == PHONE:
-                        votes.setdefault(entry.name, []).append((entry.off, line, feature.name))
+                        off = entry.off.value if isinstance(entry.off, Reset) else entry.off
+                        votes.setdefault(entry.name, []).append((off, line, feature.name, False))
                 if not on:
                     continue
                 for entry in feature.dn:
@@ -354,22 +356,29 @@ class _Evaluation(object):
                 dns.append({'number': line.dn, 'type': line.dn_type, 'name': line.dn_name, 'state': 'present',
                             'enabled': True, 'options': options})
         for name, off in WIDE_KEY_OFF.items():
-            ballots = votes.get(name)
-            if not ballots:
-                if off is not NOT_WRITTEN:
+            ballots = [b for b in votes.get(name, ()) if b[0] is not NOT_WRITTEN]
+            if not votes.get(name):
+                if off is not NOT_WRITTEN and not isinstance(off, Reset):
                     settings[name] = off
                 continue
             # A line that leaves the key as it is (an optional parameter not given) yields to one that sets it.
-            values = set(b[0] for b in ballots if b[0] is not NOT_WRITTEN)
-            if len(values) > 1:
-                self._conflict(phone, name, [b for b in ballots if b[0] is not NOT_WRITTEN])
-            elif values:
-                settings[name] = values.pop()
+            # The lines that state one phone-scope flag agree; across features, a feature that asks for
+            # the key (on) wins over one stated off (remote_auto_answer on, auto_answer: false).
+            for feature in set(b[2] for b in ballots):
+                if len(set(b[0] for b in ballots if b[2] == feature)) > 1:
+                    self._conflict(phone, name, [b for b in ballots if b[2] == feature])
+                    break
+            else:
+                values = set(b[0] for b in ballots if b[3]) or set(b[0] for b in ballots)
+                if len(values) > 1:
+                    self._conflict(phone, name, [b for b in ballots if b[3]])
+                elif values:
+                    settings[name] = values.pop()
         return settings, dns
 
     def _conflict(self, phone, name, ballots):
         said = []
-        for value, line, feature in ballots:
+        for value, line, feature, _on in ballots:
             shown = '(secret)' if 'password' in name else value
             said.append('line %d %s -> %s' % (line.index, feature, shown))
         self.report.error('phone_wide_conflict', phone.host, 'key %s is one per phone but the lines disagree: %s'

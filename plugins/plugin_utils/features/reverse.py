@@ -33,7 +33,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.featu
     ERROR, PREFIX, InventoryError, Report, read_sites,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
-    DEPLOYMENTS, FEATURES, FROM_DN, MODELS, NOT_WRITTEN, PHONE, REQUIRED, SET_OPTIONS, P, Token, bc_endpoint,
+    DEPLOYMENTS, FEATURES, FROM_DN, MODELS, NOT_WRITTEN, PHONE, REQUIRED, SET_OPTIONS, P, Reset, Token, bc_endpoint,
 )
 
 SECTION = 'TServer'
@@ -199,10 +199,12 @@ def _feature_holds(feature, params, index, phone, options, ctx):
         if phone_keys.is_secret(name):
             continue
         if entry.assumed and name not in phone.config and phone_keys.default_of(name, phone.model) is None:
+            if isinstance(entry.off, Reset):
+                return False, False  # the key that tells the feature apart is absent: at its default, or unknown
             continue             # an assumed key this firmware does not have
         if not phone.holds(name, wanted):
             return False, False
-        off = entry.off
+        off = entry.off.value if isinstance(entry.off, Reset) else entry.off
         if off is NOT_WRITTEN or off is None or not phone_keys.same(name, wanted, _text(off)):
             if '{n}' in entry.name:
                 own = True

@@ -47,6 +47,13 @@ FROM_DN = _Sentinel('FROM_DN')
 """Default of a parameter that takes the line's DN (the note's example: gvm_mailbox=1502 on DN 1502)."""
 
 
+class Reset(namedtuple('Reset', 'value')):
+    """Off value of an assumed phone-wide key written only where a line states its phone-scope flag
+    false: a phone whose lines say nothing of the flag leaves the key as it is (a firmware that lacks
+    the key still takes the rest), one that states it false gets ``value`` back."""
+    __slots__ = ()
+
+
 class P(namedtuple('P', 'param')):
     """The value of a feature parameter, as written."""
     __slots__ = ()
@@ -109,6 +116,10 @@ ASSUMED_ACD = ('note section 5 selects Application Server Type BSFT for SCA; tha
                'ACD-method key on 2.2.16)')
 ASSUMED_MODE = ('gaps-research Q1: no public source shows a key for the web field "Redundant Proxy Mode" '
                 'nor the value Simultaneous; off, redundant_proxy/enabled=0 (confirmed) undoes it')
+ASSUMED_AUTO_ANSWER = ('AudioCodes 400HD administrator\'s manual 3.4.3 section 5.8.6 ("Support pending"): '
+                       'advanced_auto_answer/type SIP_Header (default, header-based as auto_answer/enabled) or '
+                       'Manual (every call, after advanced_auto_answer/timeout, default 5 s); the 3.0.4 parameter '
+                       'database lacks both keys: a firmware without them cannot answer every call')
 ASSUMED_SECONDARY = ('note section 5 names the web field "Secondary Proxy Address/Port"; no source names a '
                      'key other than redundant_proxy/* (gaps-research Q1)')
 
@@ -163,8 +174,12 @@ FEATURES = (
     Feature(
         name='auto_answer', scope=PHONE, shorthand=None, requires=(), params=(),
         dn=(),
-        phone=(key('voip/auto_answer/enabled', '1', '0'),),
-        note='phone-wide key',
+        # "Auto-Answer: answer all calls" (note section 3.1). auto_answer/enabled alone answers only
+        # the calls whose INVITE asks for it (the remote_auto_answer row); every call is answered with
+        # advanced_auto_answer/type=Manual, after the phone's advanced_auto_answer/timeout.
+        phone=(key('voip/auto_answer/enabled', '1', '0'),
+               key('voip/advanced_auto_answer/type', 'Manual', Reset('SIP_Header'), True, ASSUMED_AUTO_ANSWER)),
+        note='note section 3.1 "Auto-Answer": every call; the chart (labels lost) probably marks it not validated',
     ),
     Feature(
         name='call_forward', scope=LINE, shorthand=None, requires=(),
@@ -263,7 +278,10 @@ FEATURES = (
     Feature(
         name='remote_auto_answer', scope=LINE, shorthand=None, requires=(), params=(),
         dn=(option('sip-alert-info', 'info=alert-autoanswer'),),
-        phone=(),
+        # The phone answers an INVITE whose Alert-Info says info=alert-autoanswer (or "ring answer",
+        # or a Call-Info answer-after=) only with auto_answer/enabled=1 (AudioCodes administrator's
+        # manuals 2.x and 3.4.3, "Configuring Automatic Answer"); other calls ring as before.
+        phone=(key('voip/auto_answer/enabled', '1', '0'),),
         note='note section 4, Remote Auto-Answer; the sample writes a space after "=", compared stripped',
     ),
     Feature(

@@ -32,12 +32,18 @@ MODELS = {
     "440HD": {"device": "440HD", "lines": 6},
 }
 
-# Keys FEATURES.md uses that the database lacks (checked one by one: only this one is missing).
-# It is "assumed" there, and the spelling of its values is the guess FEATURES.md makes.
+# Keys FEATURES.md uses that the database lacks (checked one by one). The mode key is "assumed"
+# there, and the spelling of its values is the guess FEATURES.md makes. The advanced auto-answer keys
+# are the AudioCodes administrator's manual 3.4.3's (section 5.8.6, "Support pending"): a firmware that
+# has them is the default lab; `without_assumed_keys` is one without them (3.0.4's database).
 EXTRA_KEYS = [
     {"name": "voip/signalling/sip/redundant_proxy/mode", "kind": "enum", "default": "PRIMARY_FALLBACK",
      "enum": ["PRIMARY_FALLBACK", "SIMULTANEOUS"], "attribute": "RL_VOIP",
      "after": "voip/signalling/sip/redundant_proxy/symmetric_mode"},
+    {"name": "voip/advanced_auto_answer/type", "kind": "enum", "default": "SIP_Header",
+     "enum": ["SIP_Header", "Manual"], "attribute": "RL_VOIP", "after": "voip/auto_answer/enabled"},
+    {"name": "voip/advanced_auto_answer/timeout", "kind": "int", "default": "5", "low": 0, "high": 60,
+     "attribute": "RL_VOIP", "after": "voip/advanced_auto_answer/type"},
 ]
 
 # What firmware variant `without_assumed_keys` does with the phone keys FEATURES.md tags assumed
@@ -45,6 +51,8 @@ EXTRA_KEYS = [
 ASSUMED_KEYS = {
     "voip/signalling/sip/redundant_proxy/mode": None,  # no public source shows the key
     "voip/media/srtp/mode": None,  # SRTP key confirmed on 3.x only
+    "voip/advanced_auto_answer/type": None,  # manual 3.4.3 only; not in the 3.0.4 database
+    "voip/advanced_auto_answer/timeout": None,
     "voip/services/msg_waiting_ind/enabled": {"kind": "bool", "default": "1", "enum": []},  # older files write 1
 }
 
@@ -211,7 +219,8 @@ def _add_extra_keys(keys, order):
     for extra in EXTRA_KEYS:
         anchor = order[extra["after"]]
         keys[extra["name"]] = Key(name=extra["name"], kind=extra["kind"], default=extra["default"],
-                                  enum=tuple(extra["enum"]), attribute=extra["attribute"])
+                                  enum=tuple(extra.get("enum", ())), attribute=extra["attribute"],
+                                  low=extra.get("low"), high=extra.get("high"))
         order[extra["name"]] = anchor[:3] + (anchor[3] + 0.5,)
 
 

@@ -199,6 +199,28 @@ def line_spec(phone, index, settings):
                 redundant=redundant)
 
 
+def auto_answer_delay(value, invite):
+    """When the phone answers an incoming INVITE on its own: seconds from now, or None (it rings).
+
+    The AudioCodes administrator's manuals (2.x "Configuring Automatic Answer", 3.4.3 section 5.8.6):
+    only with `voip/auto_answer/enabled=1`; then a Call-Info `answer-after=N` after N seconds, an
+    Alert-Info `ring answer` or `info=alert-autoanswer` at once (answer-after= wins); with
+    `voip/advanced_auto_answer/type=Manual` (3.4.3) every call, after `advanced_auto_answer/timeout`.
+    A firmware without the advanced keys (`without_assumed_keys`) has header-based auto-answer only.
+    """
+    if value("voip/auto_answer/enabled") != "1":
+        return None
+    match = re.search(r"answer-after\s*=\s*(\d+)", ",".join(invite.headers.get("call-info", [])), re.I)
+    if match:
+        return float(match.group(1))
+    alert = ",".join(invite.headers.get("alert-info", [])).lower()
+    if "info=alert-autoanswer" in alert.replace(" ", "") or "ring answer" in alert:
+        return 0.0
+    if (value("voip/advanced_auto_answer/type") or "").lower() == "manual":
+        return float(_int(value("voip/advanced_auto_answer/timeout"), 5))
+    return None
+
+
 def _int(text, default):
     try:
         return int(str(text).strip(), 0)
@@ -286,6 +308,7 @@ class PhoneSip:
         self.background = set()
         self.restart_handle = None
         self.udp_lock = asyncio.Lock()  # lines starting together must not both bind the SIP port
+        self.calls = collections.OrderedDict()  # Call-ID -> incoming call, the last 50
 
     # --- lines ---
     def start_lines(self, stagger):
@@ -459,6 +482,9 @@ class PhoneSip:
             return
         if message.method == "ACK":
             return
+        if message.method in ("INVITE", "CANCEL", "BYE"):
+            self._call_request(message, reply)
+            return
         status = "200 OK" if message.method == "OPTIONS" else "501 Not Implemented"
         if message.method == "NOTIFY":  # check-sync: resync from the provisioning server (phone/provisioning.py)
             event = (message.header("event") or "").split(";", 1)[0].strip().lower()
@@ -469,6 +495,68 @@ class PhoneSip:
                           for name in ("via", "from", "to", "call-id", "cseq") for value in message.headers.get(name, []))
         reply(("SIP/2.0 %s\r\n%sUser-Agent: %s\r\nContent-Length: 0\r\n\r\n"
                % (status, headers, self.user_agent())).encode("utf-8"))
+
+    # --- incoming calls: ring, or answer on its own (auto-answer) ---
+    def _respond(self, message, status, tag=None, extra="", body=""):
+        lines = []
+        for name in ("via", "from", "to", "call-id", "cseq"):
+            for value in message.headers.get(name, []):
+                if name == "to" and tag and ";tag=" not in value:
+                    value += ";tag=" + tag
+                lines.append("%s: %s\r\n" % (name.title() if name != "call-id" else "Call-ID", value))
+        return ("SIP/2.0 %s\r\n%s%sUser-Agent: %s\r\nContent-Length: %d\r\n\r\n%s"
+                % (status, "".join(lines), extra, self.user_agent(), len(body.encode("utf-8")), body)).encode("utf-8")
+
+    def _call_request(self, message, reply):
+        call_id = message.header("call-id", "")
+        call = self.calls.get(call_id)
+        if message.method == "CANCEL":
+            reply(self._respond(message, "200 OK"))
+            if call is not None and call["state"] == "ringing":
+                call["state"] = "cancelled"
+                call["reply"](self._respond(call["invite"], "487 Request Terminated", call["tag"]))
+            return
+        if message.method == "BYE":
+            reply(self._respond(message, "200 OK" if call is not None else "481 Call/Transaction Does Not Exist"))
+            if call is not None:
+                call["state"] = "ended"
+            return
+        if call is not None:  # a retransmission: the answer it had
+            return
+        user = re.match(r"INVITE\s+sips?:([^@;>\s]+)@", message.first)
+        user = user.group(1) if user else ""
+        line = next((index for index, entry in sorted(self.lines.items()) if entry.spec.user == user), None)
+        if line is None:
+            reply(self._respond(message, "404 Not Found"))
+            return
+        delay = auto_answer_delay(self.phone.value, message)
+        call = {"call_id": call_id, "line": line, "user": user, "from": message.header("from", ""),
+                "alert_info": message.headers.get("alert-info", []), "call_info": message.headers.get("call-info", []),
+                "state": "ringing", "auto_answer_after": delay, "time": _now(), "answered": None,
+                "tag": secrets.token_hex(4), "invite": message, "reply": reply}
+        self.calls[call_id] = call
+        while len(self.calls) > 50:
+            self.calls.pop(next(iter(self.calls)))
+        if delay is None or delay > 0:
+            reply(self._respond(message, "180 Ringing", call["tag"]))
+        if delay is not None:
+            self.spawn(self._answer(call, delay))
+
+    async def _answer(self, call, delay):
+        await asyncio.sleep(delay)
+        if call["state"] != "ringing":
+            return
+        call["state"], call["answered"] = "answered", _now()
+        address = self.phone.address
+        sdp = ("v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0 8\r\n"
+               "a=sendrecv\r\n" % (address, address))
+        call["reply"](self._respond(call["invite"], "200 OK", call["tag"],
+                                    "Contact: <sip:%s@%s:%d>\r\nContent-Type: application/sdp\r\n"
+                                    % (call["user"], address, self._local_port()), sdp))
+
+    def calls_view(self):
+        return [dict((k, v) for k, v in call.items() if k not in ("invite", "reply", "tag"))
+                for call in self.calls.values()]
 
     def user_agent(self):
         phone = self.phone
@@ -872,7 +960,8 @@ class SipStack:
 
     def view(self, phone):
         sip = self.phones.get(phone.address)
-        return {"enabled": True, "state": phone.state, "lines": sip.view() if sip else []}
+        return {"enabled": True, "state": phone.state, "lines": sip.view() if sip else [],
+                "calls": sip.calls_view() if sip else []}
 
     def summary(self):
         lines = registered = 0

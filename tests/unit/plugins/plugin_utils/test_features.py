@@ -171,6 +171,27 @@ def test_auto_answer_dtmf_sips_are_the_notes_phone_keys():
     assert keys['voip/signalling/sip/enable_sips'] == '0'
 
 
+def test_remote_auto_answer_turns_on_header_auto_answer_and_not_every_call():
+    keys = settings(standalone({'phone-1502': phone(features_={'remote_auto_answer': True})}))
+    assert keys['voip/auto_answer/enabled'] == '1'
+    assert 'voip/advanced_auto_answer/type' not in keys       # a 3.0.4 firmware lacks it: left as it is
+    keys = settings(standalone({'phone-1502': phone(features_={'auto_answer': True})}))
+    assert (keys['voip/auto_answer/enabled'], keys['voip/advanced_auto_answer/type']) == ('1', 'Manual')
+    keys = settings(standalone({'phone-1502': phone()}))
+    assert keys['voip/auto_answer/enabled'] == '0' and 'voip/advanced_auto_answer/type' not in keys
+
+
+def test_auto_answer_stated_off_beside_remote_auto_answer_answers_headers_only():
+    raw = phone(features_={'remote_auto_answer': True, 'auto_answer': False})
+    assert preflight({'phone-1502': raw}, [PARIS]) == []
+    keys = settings(standalone({'phone-1502': raw}))
+    assert (keys['voip/auto_answer/enabled'], keys['voip/advanced_auto_answer/type']) == ('1', 'SIP_Header')
+    raw = phone(features_={'remote_auto_answer': True})
+    raw['gac_lines'].append({'dn': '1503', 'features': {'auto_answer': False}})    # another line states it
+    keys = settings(standalone({'phone-1502': raw}))
+    assert (keys['voip/auto_answer/enabled'], keys['voip/advanced_auto_answer/type']) == ('1', 'SIP_Header')
+
+
 def test_tls_sets_transport_tls_1_2_and_srtp():
     keys = settings(standalone({'phone-1502': phone(features_={'tls': True})}))
     assert keys['voip/signalling/sip/transport_protocol'] == 'TLS'
@@ -784,6 +805,7 @@ def test_the_assumed_names_of_features_md_are_marked_in_the_table():
         'voip/signalling/sip/redundant_proxy/enabled',  # "Secondary Proxy" in simultaneous mode
         'voip/signalling/sip/redundant_proxy/address',
         'voip/signalling/sip/redundant_proxy/port',
+        'voip/advanced_auto_answer/type',               # every call answered: manual 3.4.3 only
     }
     assert all(evidence for _where, _name, evidence in features.assumed_entries())
 
