@@ -7,6 +7,8 @@ installs logged to .venv-matrix/<version>/pip.log and done again only when the p
   smoke   one deployment run twice against its own lab (SMOKE, from tests/integration)
 Prints one line per version and step with its time; exit 1 when any step failed (its output's tail
 is shown). MATRIX_VERSIONS="2.17 2.20" runs some only; MATRIX_STEPS="unit smoke" some steps only.
+The venvs are made at once, first; `matrix.py --prepare` (.ci/run, while `make test` runs) makes
+only them.
 """
 
 import glob
@@ -99,7 +101,25 @@ def command(step, python):
     return pytest + [SMOKE], COLLECTION_TREE
 
 
+def prepare(versions):
+    """Every version's venv at once (pip mostly waits on the package registry): ``{minor: (python, seconds)}``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def timed(minor):
+        start = time.time()
+        return venv(minor), time.time() - start
+
+    with ThreadPoolExecutor(max_workers=len(versions) or 1) as pool:
+        return dict(zip(versions, pool.map(timed, versions)))
+
+
 def main():
+    if sys.argv[1:] == ['--prepare']:
+        # .ci/run: the venvs while `make test` runs; make matrix then finds them ready (their pins unchanged)
+        os.makedirs(MATRIX_DIR, exist_ok=True)
+        for minor, (_python, seconds) in sorted(prepare(list(VERSIONS)).items()):
+            print('matrix: ansible-core %s: venv ready in %.0f s' % (VERSIONS[minor], seconds), flush=True)
+        return 0
     versions = os.environ.get('MATRIX_VERSIONS', '').split() or list(VERSIONS)
     steps = os.environ.get('MATRIX_STEPS', '').split() or list(STEPS)
     unknown = [v for v in versions if v not in VERSIONS] + [s for s in steps if s not in STEPS]
@@ -107,10 +127,10 @@ def main():
         sys.exit('matrix: unknown %s (versions: %s; steps: %s)' % (', '.join(unknown), ' '.join(VERSIONS), ' '.join(STEPS)))
     os.makedirs(MATRIX_DIR, exist_ok=True)
     failed = []
+    ready = prepare(versions)
     for minor in versions:
-        start = time.time()
-        python = venv(minor)
-        print('matrix: ansible-core %s: venv ready in %.0f s' % (VERSIONS[minor], time.time() - start), flush=True)
+        python, seconds = ready[minor]
+        print('matrix: ansible-core %s: venv ready in %.0f s' % (VERSIONS[minor], seconds), flush=True)
         env = environment(python)
         for step in steps:
             if step == 'sanity':
