@@ -5,7 +5,8 @@ Judged by the lab's admin APIs (configuration, counters) and by the PLAY RECAP, 
 module's word: the fleet path leaves every phone as the per-host path leaves it, at the same request
 cost; a redeploy costs each phone 4 requests; check mode writes nothing and shows each phone's diff;
 a phone that fails is named, fails alone, and the others converge; --limit and serial waves work
-only their phones.
+only their phones; a redeploy is one task result per phone beside the run-once part, and a bad
+option of the deployment role stops the play, once, before any write.
 
 Lab: the 13 phones of inventories/lab moved to 127.80.x.y (worker-shifted), GAX and the admin APIs
 on 127.0.0.80, high ports 18960.., 1-second reboots.
@@ -13,6 +14,7 @@ on 127.0.0.80, high ports 18960.., 1-second reboots.
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -35,6 +37,8 @@ HTTP_PORT, HTTPS_PORT = PORT_BASE + 3, PORT_BASE + 4
 POLLS = ('requests', 'status', 'login_page', 'login', 'page_get')
 PER_HOST = 'audiocodes_phone_fleet=false'
 FLEET_TASK = 'Phones | apply the settings of every phone of the batch at once'
+RESULTS_RE = re.compile(r'^(\S+)\s+:\s+ok=(\d+)\s.*\sskipped=(\d+)', re.M)
+BAD_MODE = 'value of business_continuity_mode must be one of: simultaneous, primary_fallback, got: sideways'
 
 
 def moved(text):
@@ -147,6 +151,11 @@ def test_a_redeploy_changes_nothing_at_four_requests_per_phone(fleet_lab, both_p
     counters = fleet_lab.counters()
     assert len(counters) == len(ALL_PHONES)
     assert all(counts.get('requests') == 4 for counts in counters.values()), counters
+    # Ansible's per-host price once per phone: its reporting task. The run-once part (validation,
+    # preflight, GAX, the fleet task, the summary) is counted on the first host of the batch only.
+    results = sorted(int(ok) + int(skipped) for _host, ok, skipped
+                     in RESULTS_RE.findall(again.output.split('PLAY RECAP', 1)[-1]))
+    assert len(results) == len(ALL_PHONES) and results[:-1] == [1] * (len(ALL_PHONES) - 1), again.explain()
 
 
 def test_check_mode_writes_nothing_and_shows_each_phones_diff(fleet_lab):
@@ -209,6 +218,27 @@ def test_serial_waves_each_work_their_own_phones(fleet_lab, tmp_path):
     # one fleet task per wave: ceil(13 / 4) = 4 waves
     assert run.output.count('TASK [telephony.genesys_audiocodes.audiocodes_phone : Phones | apply the settings of every phone') == 4
     assert all(counts.get('upload') == 1 for counts in fleet_lab.counters().values())
+
+
+@pytest.mark.parametrize('applied_by', ['deploy_bc.yml', 'roles', 'import_role without validation'])
+def test_a_bad_role_option_stops_the_play_before_any_write(fleet_lab, tmp_path, applied_by):
+    """The role checks its options itself (once): the playbook, a play of the user's, and an import without Ansible's check."""
+    fleet_lab.clear_counters()
+    playbook = 'deploy_bc.yml'
+    if applied_by != 'deploy_bc.yml':
+        playbook = tmp_path / 'bad-option.yml'
+        apply = ('  roles:\n    - role: telephony.genesys_audiocodes.business_continuity\n' if applied_by == 'roles' else
+                 '  tasks:\n    - name: The role\n      ansible.builtin.import_role:\n'
+                 '        name: telephony.genesys_audiocodes.business_continuity\n        rolespec_validate: false\n')
+        playbook.write_text('- name: A play of the user\'s\n  hosts: phones\n  gather_facts: false\n' + apply, encoding='utf-8')
+        playbook = str(playbook)
+    run = fleet_lab.play(playbook=playbook, extra=['business_continuity_mode=sideways'])
+    assert run.rc != 0 and BAD_MODE in run.output, run.explain()
+    assert 'Preflight | check the inventory' not in run.output, run.explain()     # stopped before the preflight
+    # checked once for the play, except where Ansible's own check of the entry point runs first (per host)
+    assert run.output.count('fatal: [') == (len(ALL_PHONES) if applied_by == 'roles' else 1), run.explain()
+    assert fleet_lab.lab.get('phone', '/counters')['totals'].get('requests', 0) == 0
+    assert fleet_lab.gax_total() == 0
 
 
 def test_the_gax_modules_run_in_the_controller_process_and_as_modules_alike(fleet_lab):
