@@ -198,14 +198,30 @@ _PHONE_ENUM = re.compile(r'^[A-Z][A-Z0-9_]*[A-Z0-9]$')     # how the phone shows
 _ENUM_WORD = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
 
 
+# A phone's download has some 1400 keys, the same on every phone of a fleet: their template and
+# secrecy are worked out once per process (a bounded cache: a key is a few dozen characters).
+_TEMPLATES = {}
+_SECRET = {}
+_CACHE_LIMIT = 20000
+
+
 def template(key):
     """``voip/line/3/auth_name`` -> ``voip/line/N/auth_name``."""
-    return '/'.join('N' if part.isdigit() else part for part in key.split('/'))
+    found = _TEMPLATES.get(key)
+    if found is None:
+        if len(_TEMPLATES) >= _CACHE_LIMIT:
+            _TEMPLATES.clear()
+        found = _TEMPLATES[key] = '/'.join('N' if part.isdigit() else part for part in key.split('/'))
+    return found
 
 
 def is_secret(key):
-    last = key.rsplit('/', 1)[-1]
-    return template(key) in SECRET_KEYS or last.endswith(SECRET_SUFFIXES)
+    found = _SECRET.get(key)
+    if found is None:
+        if len(_SECRET) >= _CACHE_LIMIT:
+            _SECRET.clear()
+        found = _SECRET[key] = template(key) in SECRET_KEYS or key.rsplit('/', 1)[-1].endswith(SECRET_SUFFIXES)
+    return found
 
 
 def is_encrypted(value):
