@@ -50,8 +50,8 @@ def awkward_secret(data):
 # must fail there (nothing is deployed yet, its failure messages are scanned too), then for real in
 # the order an operator runs them.
 PLAYBOOKS = {
-    'deploy_standalone.yml': ({'deployment': 'standalone'}, 'Deploy Standalone SIP Server'),
-    'deploy_sip_proxy_ha.yml': ({'deployment': 'sip_proxy_ha'}, 'Deploy SIP Proxy HA'),
+    'deploy_standalone.yml': ({'gac_deployment': 'standalone'}, 'Deploy Standalone SIP Server'),
+    'deploy_sip_proxy_ha.yml': ({'gac_deployment': 'sip_proxy_ha'}, 'Deploy SIP Proxy HA'),
     'deploy_bc.yml': ({}, 'Deploy Business Continuity'),
     'verify.yml': ({}, 'Verify the phones and their switches against the inventory'),
     'drift.yml': ({}, 'Drift between the inventory and the phones and switches'),
