@@ -26,7 +26,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.featu
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
     BASIC, DEPLOYMENTS, DN_OPTION_OFF, FEATURE_BY_NAME, FEATURES, LINE_KEYS, MAX_LENGTH_EXPANDED, MODELS,
-    NOT_WRITTEN, PHONE, SET_OPTIONS, WIDE_KEY_OFF, WIDE_KEYS, Choice, Ctx, P, Port, Reset, Token, bc_endpoint,
+    NOT_WRITTEN, PHONE, SET_OPTIONS, WIDE_KEY_OFF, WIDE_KEYS, Choice, Ctx, P, Port, Reset, Token, off_value, site_ctx,
 )
 
 
@@ -246,22 +246,12 @@ class _Evaluation(object):
         return entries[0][1].secret if entries else None
 
     def _site_ctx(self, phone):
-        site = self.sites[phone.site]
         # The tls row is phone-wide: its lines agree (a disagreement is reported as a conflict).
-        ctx = {'tls': any(enabled(line, 'tls') for line in phone.lines if line.state != 'absent')}
-        if site.sip_server:
-            ctx['home_address'], ctx['home_port'], ctx['home_tls_port'] = site.sip_server
-        if site.sip_proxy_pool:
-            ctx['pool_fqdn'], ctx['pool_port'], ctx['pool_tls_port'] = site.sip_proxy_pool
+        tls = any(enabled(line, 'tls') for line in phone.lines if line.state != 'absent')
+        other = None
         if self.bc_pair:
             other = self.sites[self.bc_pair[1] if phone.site == self.bc_pair[0] else self.bc_pair[0]]
-            home, ctx['bc_proxy_timeout'] = bc_endpoint(site.sip_server, site.sip_proxy_pool)
-            if home:
-                ctx['bc_home_address'], ctx['bc_home_port'], ctx['bc_home_tls_port'] = home
-            other = bc_endpoint(other.sip_server, other.sip_proxy_pool)[0]
-            if other:
-                ctx['bc_other_address'], ctx['bc_other_port'], ctx['bc_other_tls_port'] = other
-        return ctx
+        return site_ctx(self.sites[phone.site], other, tls)
 
     def build(self):
         row = DEPLOYMENTS[self.mode if self.is_bc else self.deployment]
@@ -339,8 +329,7 @@ class _Evaluation(object):
                         votes.setdefault(entry.name, []).append(
                             (_key_value(entry.on, params, line_ctx), line, feature.name, True))
                     elif params is False and feature.scope == PHONE:
-                        off = entry.off.value if isinstance(entry.off, Reset) else entry.off
-                        votes.setdefault(entry.name, []).append((off, line, feature.name, False))
+                        votes.setdefault(entry.name, []).append((off_value(entry), line, feature.name, False))
                 if not on:
                     continue
                 for entry in feature.dn:

@@ -33,7 +33,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.featu
     ERROR, PREFIX, InventoryError, Report, read_sites,
 )
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.features.table import (
-    DEPLOYMENTS, FEATURES, FROM_DN, MODELS, NOT_WRITTEN, PHONE, REQUIRED, SET_OPTIONS, P, Reset, Token, bc_endpoint,
+    DEPLOYMENTS, FEATURES, FROM_DN, MODELS, NOT_WRITTEN, PHONE, REQUIRED, SET_OPTIONS, P, Reset, Token, off_value, site_ctx,
 )
 
 SECTION = 'TServer'
@@ -86,20 +86,7 @@ class _Read(object):
 # --- the deployment of a phone ------------------------------------------------------------------
 
 def _site_ctx(sites, home, other, tls):
-    ctx = {'tls': tls}
-    site = sites[home]
-    if site.sip_server:
-        ctx['home_address'], ctx['home_port'], ctx['home_tls_port'] = site.sip_server
-    if site.sip_proxy_pool:
-        ctx['pool_fqdn'], ctx['pool_port'], ctx['pool_tls_port'] = site.sip_proxy_pool
-    if other is not None:
-        home_end, ctx['bc_proxy_timeout'] = bc_endpoint(site.sip_server, site.sip_proxy_pool)
-        if home_end:
-            ctx['bc_home_address'], ctx['bc_home_port'], ctx['bc_home_tls_port'] = home_end
-        other_end = bc_endpoint(sites[other].sip_server, sites[other].sip_proxy_pool)[0]
-        if other_end:
-            ctx['bc_other_address'], ctx['bc_other_port'], ctx['bc_other_tls_port'] = other_end
-    return ctx
+    return site_ctx(sites[home], None if other is None else sites[other], tls)
 
 
 def _row_holds(row, phone, ctx):
@@ -204,7 +191,7 @@ def _feature_holds(feature, params, index, phone, options, ctx):
             continue             # an assumed key this firmware does not have
         if not phone.holds(name, wanted):
             return False, False
-        off = entry.off.value if isinstance(entry.off, Reset) else entry.off
+        off = off_value(entry)
         if off is NOT_WRITTEN or off is None or not phone_keys.same(name, wanted, _text(off)):
             if '{n}' in entry.name:
                 own = True

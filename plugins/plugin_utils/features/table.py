@@ -341,6 +341,29 @@ def bc_endpoint(sip_server, sip_proxy_pool):
     return None, None
 
 
+def site_ctx(site, other, tls):
+    """The ``Ctx`` names a phone of ``site`` renders its deployment keys with (``other``: the other
+    Business Continuity site, or None); both readers of the table build it here."""
+    ctx = {'tls': tls}
+    if site.sip_server:
+        ctx['home_address'], ctx['home_port'], ctx['home_tls_port'] = site.sip_server
+    if site.sip_proxy_pool:
+        ctx['pool_fqdn'], ctx['pool_port'], ctx['pool_tls_port'] = site.sip_proxy_pool
+    if other is not None:
+        home, ctx['bc_proxy_timeout'] = bc_endpoint(site.sip_server, site.sip_proxy_pool)
+        if home:
+            ctx['bc_home_address'], ctx['bc_home_port'], ctx['bc_home_tls_port'] = home
+        other = bc_endpoint(other.sip_server, other.sip_proxy_pool)[0]
+        if other:
+            ctx['bc_other_address'], ctx['bc_other_port'], ctx['bc_other_tls_port'] = other
+    return ctx
+
+
+def off_value(entry):
+    """What an entry's feature, stated off, writes: its off value (a ``Reset``'s value)."""
+    return entry.off.value if isinstance(entry.off, Reset) else entry.off
+
+
 def _bc_phone_keys(mode):
     return _REGISTRATION + (
         key('voip/signalling/sip/use_proxy', '1', '1'),
