@@ -69,6 +69,23 @@ notes:
     C(plugins/module_utils/genesys/objects.py).
 '''
 
+    WRITES = r'''
+options:
+  concurrency:
+    description:
+      - How many of the call's writes (creates, updates, deletes, each with the GET an update makes first) are
+        under way at once, over the one GAX session. V(1) writes one object after another.
+      - The Configuration Server behind GAX applies its updates one at a time anyway; what runs in parallel is
+        each request's round trip, so a call that writes many objects waits for GAX about this many times less.
+      - The requests are the same as one after another, and so is the outcome; the first write of each session
+        goes alone (a GAX that asks for a CSRF token is answered once), and after the first failure no write
+        starts, the writes under way finish and the failure names what was written.
+      - Lower it (V(1) at worst) if this GAX refuses or slows down parallel requests of one session, or shares
+        its Configuration Server with other busy clients.
+    type: int
+    default: 8
+'''
+
     ACTION_GROUP = r'''
 attributes:
   action_group:

@@ -27,6 +27,7 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.genesys
+  - telephony.genesys_audiocodes.genesys.writes
   - telephony.genesys_audiocodes.attributes
   - telephony.genesys_audiocodes.attributes.gax
   - ansible.builtin.action_common_attributes
@@ -298,6 +299,7 @@ def argument_spec():
     """The module's options (its action plugin validates with the same spec, plugin_utils/gax_action.py)."""
     entry = dict(login_code=dict(type='str', required=True), **login_options(entry=True))
     spec = core.gax_argument_spec()
+    spec.update(core.write_argument_spec())
     spec.update(
         switch=dict(type='str', required=True),
         login_code=dict(type='str'),

@@ -29,6 +29,7 @@ author:
   - telephony.genesys_audiocodes contributors (@telephony)
 extends_documentation_fragment:
   - telephony.genesys_audiocodes.genesys
+  - telephony.genesys_audiocodes.genesys.writes
   - telephony.genesys_audiocodes.attributes
   - telephony.genesys_audiocodes.attributes.gax
   - ansible.builtin.action_common_attributes
@@ -295,6 +296,7 @@ def argument_spec():
     """The module's options (its action plugin validates with the same spec, plugin_utils/gax_action.py)."""
     entry = dict(number=dict(type='str', required=True), **dn_options(entry=True))
     spec = core.gax_argument_spec()
+    spec.update(core.write_argument_spec())
     spec.update(
         switch=dict(type='str', required=True),
         number=dict(type='str'),

@@ -16,6 +16,7 @@ __metaclass__ = type
 import json
 import os
 import re
+import threading
 import time
 import traceback
 
@@ -140,6 +141,12 @@ class GaxClient:
     """A logged-in GAX session for one module run.
 
     ``masker`` holds every secret of the run; each message this client builds goes through it.
+
+    Safe to share between the threads of one run (core.py writes in parallel): the login, a re-login
+    after the session expired and the CSRF token are each done once, under one lock, whichever thread
+    meets them; a request that went out on the old session is sent again on the new one. The first
+    write of each session goes alone, so a GAX that asks for a CSRF token refuses one write, not one per
+    thread: the requests are those of the same run one after another.
     """
 
     def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30,
@@ -171,11 +178,33 @@ class GaxClient:
         if self.url.startswith('http:'):
             warn_plain_http('GAX', 'an http:// gax_url', 'an https:// gax_url with validate_certs and ca_path')
         self.http.headers.update({'Accept': 'application/json'})
+        self._lock = threading.Condition(threading.RLock())   # the session's state below, and the write gate
         self._logged_in = False
         self._session_confirmed = False
-        self.last_response = None
+        self._generation = 0         # +1 at each login: which session a request went out on
+        self._served = 0             # answers of the current session that were not "expired"
+        self._csrf_token = None      # echoed in objects.CSRF_HEADER once a GAX asked for it
+        self._write_probe = False    # a write is out alone, the first of its session (see _write_turn)
+        self._writes_settled = None  # the session whose first write was answered without a CSRF refusal
+        self._local = threading.local()   # last_response: each thread's own
         self.cut_lists = {}          # cfg type -> why its last listing looks cut (checked before a create)
         self._folders = None         # CfgFolder objects, read once per run before the first create
+        self._folders_lock = threading.Lock()
+
+    @property
+    def last_response(self):
+        """The last answer this thread received (``list`` reads its headers)."""
+        return getattr(self._local, 'response', None)
+
+    @last_response.setter
+    def last_response(self, response):
+        self._local.response = response
+
+    def parallel(self, count):
+        """Keep up to ``count`` connections open, one per thread writing (requests keeps 10 by default)."""
+        if count > requests.adapters.DEFAULT_POOLSIZE:
+            for prefix in ('http://', 'https://'):
+                self.http.mount(prefix, requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=count))
 
     @classmethod
     def from_params(cls, params, masker=None, **kwargs):
@@ -228,13 +257,15 @@ class GaxClient:
     def _status(self, response):
         return 'HTTP %d %s: %s' % (response.status_code, response.reason or '', self.detail(response))
 
-    def _send(self, method, path, body=None, params=None, timeout=None):
+    def _send(self, method, path, body=None, params=None, timeout=None, token=None):
         endpoint = '%s %s' % (method, path)
         started = time.monotonic()
         timeout = timeout or self.timeout
+        # The token goes with each request, not in the shared session's headers another thread may be reading.
+        headers = {objects.CSRF_HEADER: token} if token else None
         try:
             response = self.http.request(method, self.url + path, json=body, params=params, timeout=timeout,
-                                         verify=self.verify, allow_redirects=False, stream=True)
+                                         verify=self.verify, allow_redirects=False, stream=True, headers=headers)
             return read_answer(response, started + timeout)   # the whole answer within timeout, capped
         except AnswerRefused as exc:
             raise self._error(exc.cause, exc.fix, endpoint=endpoint, transient=exc.transient)
@@ -255,6 +286,10 @@ class GaxClient:
 
     def login(self):
         """Open the session (``POST session/login``; GAX answers 204 and sets a cookie)."""
+        with self._lock:
+            self._login()
+
+    def _login(self):
         endpoint = 'POST %s' % LOGIN_PATH
         self.http.cookies.clear()
         self._logged_in = False
@@ -264,6 +299,9 @@ class GaxClient:
         status = response.status_code
         if 200 <= status < 300:
             self._logged_in = True
+            self._generation += 1
+            self._served = 0
+            self._lock.notify_all()   # a write waiting for the first of the old session: a new session, a new first
             return
         if status in (401, 403):
             raise self._error("login as '%s' refused (%s)" % (self.username, self._status(response)),
@@ -292,34 +330,85 @@ class GaxClient:
             return 'an HTML page where JSON was expected'
         return None
 
+    def _session(self):
+        """The current session (logged in first if none is open): its generation."""
+        with self._lock:
+            if not self._logged_in:
+                self._login()
+            return self._generation
+
+    def _relogin(self, generation):
+        """Log in again unless another thread already did since a request went out on ``generation``."""
+        with self._lock:
+            if not self._logged_in or self._generation == generation:
+                self._login()
+
+    def _write_turn(self):
+        """Before a write goes out: whether it is the first of its session, which goes alone (True), or
+        may go at once (False): the first one answered (not refused for a CSRF token) opens the gate."""
+        with self._lock:
+            while self._writes_settled != self._generation:
+                if not self._write_probe:
+                    self._write_probe = True
+                    return True
+                self._lock.wait()
+            return False
+
+    def _write_answered(self, generation, settled):
+        with self._lock:
+            self._write_probe = False
+            if settled and generation == self._generation:
+                self._writes_settled = generation
+            self._lock.notify_all()
+
     def _exchange(self, method, path, body=None, params=None, timeout=None):
         """One request in the session; logs in first, and once more if the session has expired.
         A 403 that asks for a CSRF token is answered once with the token echoed."""
-        if not self._logged_in:
-            self.login()
-        response = self._send(method, path, body, params, timeout)
-        if self._expired(response):
-            self.login()
-            response = self._send(method, path, body, params, timeout)
-            how = self._expired(response)
-            if how:
-                raise self._error(
-                    'GAX answered %s right after a fresh login (%s)' % (how, self._status(response)),
-                    'check that gax_url points at GAX itself (not a portal in front of it) and that the user may use its API',
-                    status=response.status_code, endpoint='%s %s' % (method, path))
-        if self._csrf_asked(response):
-            token = response.headers.get(objects.CSRF_HEADER)
-            if token and self.http.headers.get(objects.CSRF_HEADER) != token:
-                self.http.headers[objects.CSRF_HEADER] = token
-                response = self._send(method, path, body, params, timeout)
-            if self._csrf_asked(response):
-                raise self._error('GAX refused the request for want of a CSRF token (%s)' % self._status(response),
-                                  'this GAX protects writes with a CSRF token the collection %s; capture the login and '
-                                  'one write of GAX Administrator and correct CSRF_HEADER in '
-                                  'plugins/module_utils/genesys/objects.py' % (
-                                      'echoed in %s and it still refused' % objects.CSRF_HEADER if token
-                                      else 'could not find in the answer'),
-                                  status=response.status_code, endpoint='%s %s' % (method, path))
+        endpoint = '%s %s' % (method, path)
+        write = method not in ('GET', 'HEAD')
+        expiries, echoed = 0, None
+        while True:
+            generation = self._session()
+            probe = write and self._write_turn()
+            settled = False
+            try:
+                token = self._csrf_token
+                response = self._send(method, path, body, params, timeout, token)
+                how = self._expired(response)
+                if how:
+                    expiries += 1
+                    with self._lock:
+                        # Nothing answered on the session this went out on, and no newer one: not an expiry.
+                        fresh = self._generation == generation and not self._served
+                    if expiries > 1 and (fresh or expiries > self.attempts):
+                        raise self._error(
+                            'GAX answered %s right after a fresh login (%s)' % (how, self._status(response)),
+                            'check that gax_url points at GAX itself (not a portal in front of it) and that the user may '
+                            'use its API', status=response.status_code, endpoint=endpoint)
+                    self._relogin(generation)
+                    continue
+                with self._lock:
+                    if self._generation == generation:
+                        self._served += 1
+                if self._csrf_asked(response):
+                    asked = response.headers.get(objects.CSRF_HEADER)
+                    if asked and asked != token and echoed != generation:
+                        with self._lock:
+                            self._csrf_token = asked
+                        echoed = generation
+                        continue
+                    raise self._error('GAX refused the request for want of a CSRF token (%s)' % self._status(response),
+                                      'this GAX protects writes with a CSRF token the collection %s; capture the login '
+                                      'and one write of GAX Administrator and correct CSRF_HEADER in '
+                                      'plugins/module_utils/genesys/objects.py' % (
+                                          'echoed in %s and it still refused' % objects.CSRF_HEADER if asked
+                                          else 'could not find in the answer'),
+                                      status=response.status_code, endpoint=endpoint)
+                settled = response.status_code < 500
+                break
+            finally:
+                if probe:
+                    self._write_answered(generation, settled)
         self.last_response = response
         answer = self._answer(method, path, response)
         if method == 'GET' and answer is not None:
@@ -403,8 +492,9 @@ class GaxClient:
 
     def default_folder(self, cfg_type, switch_dbid):
         """The switch's default folder for ``cfg_type`` (its DBID), or None; CfgFolder read once per run."""
-        if self._folders is None:
-            self._folders = self.list(objects.FOLDER_TYPE)
+        with self._folders_lock:   # one listing, whichever thread asks first
+            if self._folders is None:
+                self._folders = self.list(objects.FOLDER_TYPE)
         for folder in self._folders:
             if (str(folder.get('subtype')), str(folder.get(objects.FOLDER_OWNER_FIELD)), str(folder.get('folderclass'))) \
                     == (objects.FOLDER_SUBTYPES.get(cfg_type), str(switch_dbid), objects.FOLDER_DEFAULT_CLASS):

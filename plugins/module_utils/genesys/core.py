@@ -17,6 +17,9 @@ write a listing that looks cut stops a run that would create; a CSRF 403 is answ
 (a GAX that merges the annex on PUT) costs one PUT and one GET per removal form tried
 (``objects.ANNEX_REMOVAL_FORMS``); a replacing GAX asks nothing more.
 
+The writes of one call go out ``concurrency`` at a time (``_write``, ``run_bounded``): the same
+requests, in parallel; after the first failure no write starts and those under way finish.
+
 The functions raise ``OperatorError`` subclasses; ``failure_result(exc)`` turns one into what a
 module hands to ``fail_json``.
 """
@@ -25,6 +28,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import copy
+import threading
 import traceback
 
 from ansible.module_utils.basic import env_fallback
@@ -52,6 +56,8 @@ AGENT_LOGIN = objects.AGENT_LOGIN
 ITEM_DEFAULTS = {'state': 'present', 'options': None, 'purge_options': False, 'update_secrets': 'on_create'}
 STATES = ('present', 'absent')
 UPDATE_SECRETS = ('on_create', 'on_change', 'always')
+CONCURRENCY = 8
+"""Writes of one call under way at once (the modules' ``concurrency`` option; 1 = one after another)."""
 LEGACY_NAMES = {'update_secrets': 'update_password'}
 """A per-object parameter's name before 0.3.0 (a deprecated alias until 1.0.0), still read."""
 
@@ -67,6 +73,11 @@ def gax_argument_spec():
         timeout=dict(type='int', default=30),
         use_proxy=dict(type='bool', default=False),
     )
+
+
+def write_argument_spec():
+    """The options of the Genesys modules that write (documented in the genesys.writes doc fragment)."""
+    return dict(concurrency=dict(type='int', default=CONCURRENCY))
 
 
 def failure_result(exc):
@@ -522,27 +533,92 @@ def _create(client, kind, plan, switch, masker):
         plan['dbid'] = _text(answer.get('dbid'))
 
 
-def _write(client, kind, plans, switch, done, masker=None):
-    """Carry out the plans in order, appending each one written to ``done``."""
+def run_bounded(jobs, work, concurrency):
+    """Call ``work(job)`` for each job, started in order, at most ``concurrency`` at once (1: one after
+    another, in this thread). After the first failure no job starts; those under way finish.
+
+    Returns ``(done, failed)``: the indexes of the jobs that returned, in job order, and
+    ``[(index, exception)]`` of those that raised, in job order.
+    """
+    jobs = list(jobs)
+    done, failed = [], []
+    if concurrency <= 1 or len(jobs) <= 1:
+        for index, job in enumerate(jobs):
+            try:
+                work(job)
+            except Exception as exc:  # pylint: disable=broad-except
+                failed.append((index, exc))
+                break
+            done.append(index)
+        return done, failed
+    lock = threading.Lock()
+    pending = iter(enumerate(jobs))
+
+    def worker():
+        while True:
+            with lock:
+                if failed:
+                    return
+                index, job = next(pending, (None, None))
+            if index is None:
+                return
+            try:
+                work(job)
+            except Exception as exc:  # pylint: disable=broad-except
+                with lock:
+                    failed.append((index, exc))
+                return
+            with lock:
+                done.append(index)
+    threads = [threading.Thread(target=worker, name='gax-write-%d' % number)
+               for number in range(min(concurrency, len(jobs)))]
+    for thread in threads:
+        thread.daemon = True   # an interrupted run does not wait for them
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(done), sorted(failed, key=lambda failure: failure[0])
+
+
+def _concurrency(params):
+    value = params.get('concurrency')
+    if value is None:
+        return CONCURRENCY
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError('switch %s' % params.get('switch'), 'concurrency must be a whole number of 1 or more, got %r'
+                         % (value,), 'give concurrency: 1 to write one object after another, or more (default %d)'
+                         % CONCURRENCY)
+    return value
+
+
+def _write(client, kind, plans, switch, done, masker=None, concurrency=1):
+    """Carry out the plans, ``concurrency`` at a time, appending each one written to ``done`` in plan
+    order; the first failure (in plan order) is raised once the writes under way have finished, so
+    ``done`` names exactly what was written."""
     masker = masker or client.masker
-    for plan in plans:
+    todo = [plan for plan in plans if plan['action'] in ('created', 'updated', 'deleted')]
+
+    def write(plan):
         action, want = plan['action'], plan['want']
         try:
             if action == 'created':
                 _create(client, kind, plan, switch, masker)
             elif action == 'updated':
                 _update(client, kind, plan, switch, masker)
-            elif action == 'deleted':
-                client.delete(kind.cfg_type, plan['dbid'])
             else:
-                continue
+                client.delete(kind.cfg_type, plan['dbid'])
         except OperatorError as exc:
             # Name the object the request was about, not only the server.
             if want['subject'] not in exc.subject:
                 exc.subject = '%s %s' % (exc.subject, want['subject'])
             exc.cause = 'the %s failed: %s' % (action[:-1], exc.cause)
             raise
-        done.append(plan)
+    if concurrency > 1:
+        client.parallel(min(concurrency, len(todo)))
+    written, failed = run_bounded(todo, write, concurrency)
+    done.extend(todo[index] for index in written)
+    if failed:
+        raise failed[0][1]
 
 
 def _verify(client, kind, written, switch):
@@ -627,6 +703,7 @@ def _client(params, masker, client):
 
 def _apply(kind, params, check_mode, client):
     switch_name, wants = _wants(kind, params)
+    concurrency = _concurrency(params)
     client = _client(params, _masker(kind, params), client)
     masker = client.masker
     switch, switch_names = _switch(client, switch_name)
@@ -645,7 +722,7 @@ def _apply(kind, params, check_mode, client):
     _before_writes(client, kind, plans, switch_name)
     written = []
     try:
-        _write(client, kind, plans, switch, written)
+        _write(client, kind, plans, switch, written, concurrency=concurrency)
     except OperatorError as exc:
         raise _partial(exc, kind, written, masker, switch_name,
                        'written before this failure: %s; re-run once the cause is fixed, nothing is written twice'

@@ -236,6 +236,8 @@ COMPAT_ROWS = (
     ('G12', 'the Agent Login password key is password, write-only', 'objects.AGENT_LOGIN.login_password', None),
     ('G13', 'the error body format', 'error_body', None),
     ('G14', 'scalars as strings', 'objects.DN.scalars', None),
+    ('G15', 'one session may have several requests under way at once', None,
+     'only parallel writes show it; the field check never writes'),
 )
 
 
