@@ -144,7 +144,8 @@ class GaxClient:
 
     Safe to share between the threads of one run (core.py writes in parallel): the login, a re-login
     after the session expired and the CSRF token are each done once, under one lock, whichever thread
-    meets them; a request that went out on the old session is sent again on the new one. The first
+    meets them, once the requests under way have their answers (no request is under way while the
+    session's cookie changes); a request that went out on the old session is sent again on the new one. The first
     write of each session goes alone, so a GAX that asks for a CSRF token refuses one write, not one per
     thread: the requests are those of the same run one after another.
     """
@@ -183,6 +184,8 @@ class GaxClient:
         self._session_confirmed = False
         self._generation = 0         # +1 at each login: which session a request went out on
         self._served = 0             # answers of the current session that were not "expired"
+        self._under_way = 0          # requests of the session sent and not yet answered
+        self._logging_in = False     # a login waits for them, and no request starts meanwhile
         self._csrf_token = None      # echoed in objects.CSRF_HEADER once a GAX asked for it
         self._write_probe = False    # a write is out alone, the first of its session (see _write_turn)
         self._writes_settled = None  # the session whose first write was answered without a CSRF refusal
@@ -287,9 +290,28 @@ class GaxClient:
     def login(self):
         """Open the session (``POST session/login``; GAX answers 204 and sets a cookie)."""
         with self._lock:
+            self._wait_login()
             self._login()
 
+    def _wait_login(self):
+        """With the lock held: until another thread's login is done (it waits for requests under way
+        with the lock released, so another thread could otherwise start a second one)."""
+        while self._logging_in:
+            self._lock.wait()
+
     def _login(self):
+        """The login, with the lock held: once no request is under way (the cookie jar is not shared
+        with a request being prepared), and none starts until it is done."""
+        self._logging_in = True
+        try:
+            while self._under_way:
+                self._lock.wait()
+            self._login_alone()
+        finally:
+            self._logging_in = False
+            self._lock.notify_all()
+
+    def _login_alone(self):
         endpoint = 'POST %s' % LOGIN_PATH
         self.http.cookies.clear()
         self._logged_in = False
@@ -301,7 +323,6 @@ class GaxClient:
             self._logged_in = True
             self._generation += 1
             self._served = 0
-            self._lock.notify_all()   # a write waiting for the first of the old session: a new session, a new first
             return
         if status in (401, 403):
             raise self._error("login as '%s' refused (%s)" % (self.username, self._status(response)),
@@ -333,13 +354,27 @@ class GaxClient:
     def _session(self):
         """The current session (logged in first if none is open): its generation."""
         with self._lock:
+            self._wait_login()
             if not self._logged_in:
                 self._login()
             return self._generation
 
+    def _send_in_session(self, method, path, body, params, timeout, token):
+        """``_send``, counted as under way: a login waits for it, and it waits for a login."""
+        with self._lock:
+            self._wait_login()
+            self._under_way += 1
+        try:
+            return self._send(method, path, body, params, timeout, token)
+        finally:
+            with self._lock:
+                self._under_way -= 1
+                self._lock.notify_all()
+
     def _relogin(self, generation):
         """Log in again unless another thread already did since a request went out on ``generation``."""
         with self._lock:
+            self._wait_login()
             if not self._logged_in or self._generation == generation:
                 self._login()
 
@@ -373,12 +408,13 @@ class GaxClient:
             settled = False
             try:
                 token = self._csrf_token
-                response = self._send(method, path, body, params, timeout, token)
+                response = self._send_in_session(method, path, body, params, timeout, token)
                 how = self._expired(response)
                 if how:
                     expiries += 1
                     with self._lock:
-                        # Nothing answered on the session this went out on, and no newer one: not an expiry.
+                        # Nothing answered on the session this went out on, and none newer: GAX refuses even a
+                        # fresh session (a portal in front of it?), which no new login mends.
                         fresh = self._generation == generation and not self._served
                     if expiries > 1 and (fresh or expiries > self.attempts):
                         raise self._error(
