@@ -34,6 +34,10 @@ class _Line(object):
         return self.head + self.value + self.eol
 
 
+_PLAIN_KEY = re.compile(r'[^\s=;#][^\s=]*\Z')
+"""A key that needs no regex for its line: ``key=value`` with nothing around the ``=`` (what phones write)."""
+
+
 def _classify(text):
     # A file has a thousand lines or more, per phone of a fleet: plain string tests before regexes.
     if text.endswith('\r\n'):
@@ -43,6 +47,10 @@ def _classify(text):
     else:
         eol = ''
     body = text[:len(text) - len(eol)]
+    key, equals, value = body.partition('=')
+    if equals and _PLAIN_KEY.match(key) and not value[:1].isspace():
+        # What _SETTING makes of it: no space before the key, none around the '=' (the value keeps its own).
+        return _Line(SETTING, key + '=', value, eol, key)
     stripped = body.strip()
     if not stripped:
         return _Line(BLANK, body, eol=eol)
@@ -64,6 +72,7 @@ class ConfigFile(object):
         self.encoding = encoding
         self.bom = bom
         self._lines = [_classify(part) for part in _LINE.findall(text)]
+        self._values = None
 
     @classmethod
     def from_bytes(cls, data):
@@ -108,17 +117,23 @@ class ConfigFile(object):
 
     def values(self):
         """``{key: value}``, values stripped; a key set twice counts with its last value."""
-        result = {}
-        for line in self._lines:
-            if line.kind == SETTING:
-                result[line.key] = line.value.strip()
-        return result
+        if self._values is None:       # worked out once per content: a phone's run asks several times
+            values = {}
+            for line in self._lines:
+                if line.kind == SETTING:
+                    values[line.key] = line.value.strip()
+            self._values = values
+        return dict(self._values)
 
     def get(self, key, default=None):
-        return self.values().get(key, default)
+        if self._values is None:
+            self.values()
+        return self._values.get(key, default)
 
     def __contains__(self, key):
-        return any(line.kind == SETTING and line.key == key for line in self._lines)
+        if self._values is None:
+            self.values()
+        return key in self._values
 
     def set(self, key, value):
         """Give ``key`` the text ``value``: in place on every line that sets it, else appended.
@@ -140,6 +155,7 @@ class ConfigFile(object):
         if key in self and self.get(key) == value:
             return
         found = False
+        self._values = None
         for line in self._lines:
             if line.kind == SETTING and line.key == key:
                 # Keep what trailed the old value (spaces), so only the value itself changes.

@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import cfgfile
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes.cfgfile import ConfigFile
 
 REPO_ROOT = os.path.realpath(os.path.join(os.path.dirname(os.path.realpath(__file__)), '..', '..', '..', '..', '..'))
@@ -155,3 +156,30 @@ def test_a_latin1_file_cannot_carry_a_character_outside_latin1_and_says_so():
     config.set('voip/line/0/id', u'Zo\xeb')                      # Latin-1 characters: the file keeps its bytes
     assert config.to_bytes() == latin + b'voip/line/0/id=Zo\xeb\n'
     assert ConfigFile.from_bytes(b'a/b=1\n').cannot_carry({'a/b': u'5 \u20ac \u674e'}) == []
+
+
+@pytest.mark.parametrize('text', [
+    'a=b', 'a = b', 'a= b', 'a =b', ' a=b', '\ta=b', 'a=\x0bb', 'a=b \r\n', 'include=x', 'include x=y', ';a=b',
+    '#a=b', 'a b=c', '=x', 'a==b', 'a=', 'a=\n', 'a=b=c\r', 'ключ=значение', 'a\x0cb=c', 'a=\u00a0b', 'voip/line/0/id=2001\n',
+])
+def test_the_fast_path_of_a_line_agrees_with_the_setting_pattern(text):
+    # A plain key=value line skips the regex (a fleet's files are read by the thousand lines): same result.
+    line = cfgfile._classify(text)
+    body = text.rstrip('\r\n')
+    setting = cfgfile._SETTING.match(body)
+    if setting and not body.lstrip().startswith(('include ', 'include\t')):
+        assert (line.kind, line.head, line.value, line.key) == (
+            cfgfile.SETTING, setting.group('head'), setting.group('value'), setting.group('key'))
+    else:
+        assert line.kind != cfgfile.SETTING
+    assert line.render() == text
+
+
+def test_values_follow_a_set():
+    config = cfgfile.ConfigFile('a=1\nb=2\n')
+    assert config.values() == {'a': '1', 'b': '2'} and 'b' in config
+    config.values()['a'] = 'not kept'           # a copy: the caller's changes do not reach the file
+    config.set('a', '3')
+    config.set('c', '4')
+    assert config.values() == {'a': '3', 'b': '2', 'c': '4'} and config.get('c') == '4' and 'c' in config
+
