@@ -6,6 +6,8 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from collections.abc import Mapping
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -15,7 +17,7 @@ from ansible_collections.telephony.genesys_audiocodes.plugins.modules.audiocodes
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils import fleet
 from ansible_collections.telephony.genesys_audiocodes.plugins.plugin_utils.phone_action import IN_PROCESS_VAR, PhoneAction, display
 
-FLEET_OWN = ('phones', 'hosts', 'concurrency', 'verify_delay', 'wait_for_reboot')
+FLEET_OWN = ('phones', 'hosts', 'concurrency', 'processes', 'verify_delay', 'wait_for_reboot')
 
 
 class ActionModule(PhoneAction):
@@ -32,11 +34,17 @@ class ActionModule(PhoneAction):
         return None
 
     def run_in_process(self, args, check_mode=None, diff=None):
-        validation = ArgumentSpecValidator(fleet_argument_spec()).validate(args)
+        # The validator deep-copies what it checks: the phones (every phone's settings, a second or more at a
+        # thousand phones) are checked as a mapping here, and each phone's options by the module's spec.
+        phones = args.get('phones')
+        given = dict(args, phones={}) if isinstance(phones, Mapping) else args
+        validation = ArgumentSpecValidator(fleet_argument_spec()).validate(given)
         no_log = set(validation._no_log_values)
         if validation.error_messages:
             return remove_values({'failed': True, 'msg': 'audiocodes_phone_fleet: %s' % validation.errors.msg}, no_log)
         params = validation.validated_parameters
+        if given is not args:
+            params['phones'] = phones
         if self._fleet_off:
             return {'changed': False, 'results': {}, 'failed_hosts': [],
                     'msg': '%s is false: the per-host tasks work the phones' % IN_PROCESS_VAR}
@@ -46,10 +54,13 @@ class ActionModule(PhoneAction):
         hosts = params['hosts'] if params['hosts'] is not None else self._batch
         jobs = dict((host, fleet.phone_args(common, params['phones'][host], spec))
                     for host in hosts if hasattr(params['phones'].get(host), 'items'))
-        display.vv('audiocodes_phone_fleet: %d phone(s), %d at a time' % (len(jobs), params['concurrency']))
-        worker = fleet.Fleet(self._phone, concurrency=params['concurrency'])
+        processes = fleet.process_count(params['processes'], len(jobs), params['concurrency'])
+        display.vv('audiocodes_phone_fleet: %d phone(s), %d at a time, in %d process(es)'
+                   % (len(jobs), params['concurrency'], processes))
+        worker = fleet.Fleet(self._phone, concurrency=params['concurrency'], processes=processes)
         results = worker.run(jobs, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
                              wait=params['wait_for_reboot'], verify_delay=params['verify_delay'])
+        display.vv('audiocodes_phone_fleet: worked in %d process(es)' % worker.used)
         for result in results.values():
             result.pop('invocation', None)
         msg, failed = fleet.summary(results)

@@ -21,6 +21,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import math
+import os
+import pickle
 import threading
 import time
 
@@ -63,12 +65,48 @@ def not_back_message(host, address, timeout, last):
     return '%s (%s): %s' % (host, address, reason)
 
 
-class Fleet:
-    """Work many phones with ``call(args, check_mode, diff) -> result`` on ``concurrency`` threads."""
+PHONES_PER_PROCESS = 50
+"""The fewest phones worth a process of their own (``processes`` left to the controller): a fork costs
+tens of milliseconds, a phone about ten of CPU."""
 
-    def __init__(self, call, concurrency=20, clock=time.monotonic, sleep=time.sleep):
+
+def process_count(processes, phones, concurrency, cpus=None):
+    """How many processes work ``phones`` phones: ``processes`` if given (1 or more), else one per CPU
+    the controller lets this process use, at most one per PHONES_PER_PROCESS phones; never more than
+    ``concurrency`` (each process has a thread at least) nor than the phones."""
+    if processes and int(processes) > 0:
+        wanted = int(processes)
+    else:
+        if cpus is None:
+            cpus = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+        wanted = min(int(cpus), phones // PHONES_PER_PROCESS)
+    return max(1, min(wanted, int(concurrency), phones))
+
+
+def split(hosts, parts):
+    """``hosts`` dealt into ``parts`` shares of near-equal size, in order (the first share is the caller's)."""
+    hosts = sorted(hosts)
+    return [hosts[index::parts] for index in range(parts)]
+
+
+def lost_result(host, how):
+    """The result of a phone whose worker process ended without handing its results back."""
+    return {'failed': True, 'changed': False,
+            'msg': '%s: the controller process that worked this phone ended without its result (%s); whether the '
+                   'phone was changed is unknown: run again (a phone already changed reports no change), and '
+                   'if it recurs, set processes=1 (role: audiocodes_phone_processes) and report it' % (host, how)}
+
+
+class Fleet:
+    """Work many phones with ``call(args, check_mode, diff) -> result`` on ``concurrency`` threads,
+    in ``processes`` processes of the controller (1: all in this one)."""
+
+    def __init__(self, call, concurrency=20, clock=time.monotonic, sleep=time.sleep, processes=1):
         self.call = call
         self.concurrency = max(1, int(concurrency))
+        self.processes = max(1, int(processes or 1))
+        self.used = 0
+        """How many processes the last run used (a fork is refused while other threads run)."""
         self.clock, self.sleep = clock, sleep
         self.lock = threading.Lock()
 
@@ -88,6 +126,67 @@ class Fleet:
 
     def run(self, jobs, check_mode=False, diff=False, wait=True, verify_delay=5):
         """``{host: result}`` for ``jobs`` (``{host: args}``); each phone independent of the others."""
+        if self.processes > 1 and len(jobs) > 1 and threading.active_count() == 1:
+            # Only from a process of one thread: a fork copies no other thread, nor the locks they may hold.
+            self.used = min(self.processes, len(jobs))
+            return self._run_forked(jobs, check_mode, diff, wait, verify_delay)
+        self.used = 1
+        return self._run_here(jobs, check_mode, diff, wait, verify_delay)
+
+    def _run_forked(self, jobs, check_mode, diff, wait, verify_delay):
+        """The phones dealt among ``processes`` processes (this one and forks of it), each with its share of the
+        threads, its own reboot wave and its own results, handed back over a pipe. Python runs one thread of a
+        process at a time (the GIL): the CPU of reading and comparing the phones' files then uses every core."""
+        shares = [share for share in split(jobs, min(self.processes, len(jobs))) if share]
+        threads = max(1, int(math.ceil(self.concurrency / float(len(shares)))))
+        children = []
+        for share in shares[1:]:
+            reader, writer = os.pipe()
+            pid = os.fork()
+            if pid == 0:     # the child: its share, then its results into the pipe, then out (no cleanup of the parent's)
+                code = 0
+                try:
+                    os.close(reader)
+                    part = self._share(share, threads)._run_here(
+                        dict((host, jobs[host]) for host in share), check_mode, diff, wait, verify_delay)
+                    data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(writer, 'wb') as handle:
+                        handle.write(data)
+                except BaseException:   # the parent names each of its phones (lost_result)
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(writer)
+            children.append((pid, reader, share))
+        results = {}
+        try:
+            results.update(self._share(shares[0], threads)._run_here(
+                dict((host, jobs[host]) for host in shares[0]), check_mode, diff, wait, verify_delay))
+        finally:
+            for pid, reader, share in children:     # every child is read and reaped, whatever happened here
+                results.update(self._collect(pid, reader, share))
+        return results
+
+    @staticmethod
+    def _collect(pid, reader, share):
+        """The results a child wrote to its pipe, or a lost result for each of its phones."""
+        with os.fdopen(reader, 'rb') as handle:
+            data = handle.read()
+        dummy, status = os.waitpid(pid, 0)
+        try:
+            part = pickle.loads(data) if data else None
+        except Exception:   # cut short: the child ended while writing
+            part = None
+        if isinstance(part, dict) and set(part) == set(share):
+            return part
+        how = ('killed by signal %d' % os.WTERMSIG(status) if os.WIFSIGNALED(status)
+               else 'exit status %d' % os.WEXITSTATUS(status))
+        return dict((host, lost_result(host, how)) for host in share)
+
+    def _share(self, share, threads):
+        return Fleet(self.call, concurrency=min(threads, len(share)), clock=self.clock, sleep=self.sleep)
+
+    def _run_here(self, jobs, check_mode, diff, wait, verify_delay):
         results = dict(self._map(lambda item: (item[0], self._safe(item[0], item[1], check_mode, diff)),
                                  sorted(jobs.items())))
         pending = dict((host, jobs[host]) for host, result in results.items()

@@ -128,6 +128,22 @@ def test_the_fleet_path_leaves_the_lab_as_the_per_host_path_does(both_paths):
     assert fleet['gax'] == per_host['gax']
 
 
+def test_phones_dealt_among_processes_end_as_in_one_process(fleet_lab, both_paths, monkeypatch):
+    # The fleet task's processes: three forks' worth of phones, each share with its own reboot wave.
+    one = both_paths['fleet']
+    fleet_lab.reset()
+    monkeypatch.setenv('ANSIBLE_VERBOSITY', '2')
+    run = fleet_lab.play(extra=['audiocodes_phone_processes=3'])
+    assert run.rc == 0, run.explain()
+    assert 'audiocodes_phone_fleet: %d phone(s), 20 at a time, in 3 process(es)' % len(ALL_PHONES) in run.output
+    assert 'audiocodes_phone_fleet: worked in 3 process(es)' in run.output     # not refused: the worker runs one thread
+    assert fleet_lab.configs() == one['configs']
+    assert fleet_lab.gax_state() == one['gax']
+    assert without_polls(fleet_lab.counters()) == without_polls(one['counters'])
+    assert dict((name, counts['changed']) for name, counts in run.recap.items()) == \
+        dict((name, counts['changed']) for name, counts in one['run'].recap.items())
+
+
 def test_every_phone_keeps_its_own_result_in_the_recap(both_paths):
     per_host, fleet = both_paths['per_host']['run'], both_paths['fleet']['run']
     assert sorted(fleet.recap) == sorted(ALL_PHONES), fleet.explain()
