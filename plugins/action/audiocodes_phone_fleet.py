@@ -61,6 +61,8 @@ class ActionModule(PhoneAction):
         results = worker.run(jobs, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
                              wait=params['wait_for_reboot'], verify_delay=params['verify_delay'])
         display.vv('audiocodes_phone_fleet: worked in %d process(es)' % worker.used)
+        for index, timings in enumerate(worker.shares):
+            display.vv('audiocodes_phone_fleet: process %d: %s' % (index + 1, fleet.timing_text(timings)))
         for result in results.values():
             result.pop('invocation', None)
         msg, failed = fleet.summary(results)

@@ -107,6 +107,10 @@ class Fleet:
         self.processes = max(1, int(processes or 1))
         self.used = 0
         """How many processes the last run used (a fork is refused while other threads run)."""
+        self.timings = {}
+        """Of the last run, per process: phones, seconds working them, phones restarting, rounds, seconds waiting."""
+        self.shares = []
+        """The timings of each process of the last run."""
         self.clock, self.sleep = clock, sleep
         self.lock = threading.Lock()
 
@@ -131,7 +135,10 @@ class Fleet:
             self.used = min(self.processes, len(jobs))
             return self._run_forked(jobs, check_mode, diff, wait, verify_delay)
         self.used = 1
-        return self._run_here(jobs, check_mode, diff, wait, verify_delay)
+        try:
+            return self._run_here(jobs, check_mode, diff, wait, verify_delay)
+        finally:
+            self.shares = [self.timings]
 
     def _run_forked(self, jobs, check_mode, diff, wait, verify_delay):
         """The phones dealt among ``processes`` processes (this one and forks of it), each with its share of the
@@ -147,9 +154,9 @@ class Fleet:
                 code = 0
                 try:
                     os.close(reader)
-                    part = self._share(share, threads)._run_here(
-                        dict((host, jobs[host]) for host in share), check_mode, diff, wait, verify_delay)
-                    data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+                    worker = self._share(share, threads)
+                    part = worker._run_here(dict((host, jobs[host]) for host in share), check_mode, diff, wait, verify_delay)
+                    data = pickle.dumps((part, worker.timings), protocol=pickle.HIGHEST_PROTOCOL)
                     with os.fdopen(writer, 'wb') as handle:
                         handle.write(data)
                 except BaseException:   # the parent names each of its phones (lost_result)
@@ -159,12 +166,15 @@ class Fleet:
             os.close(writer)
             children.append((pid, reader, share))
         results = {}
+        own = self._share(shares[0], threads)
         try:
-            results.update(self._share(shares[0], threads)._run_here(
-                dict((host, jobs[host]) for host in shares[0]), check_mode, diff, wait, verify_delay))
+            results.update(own._run_here(dict((host, jobs[host]) for host in shares[0]), check_mode, diff, wait, verify_delay))
         finally:
+            self.shares = [own.timings]
             for pid, reader, share in children:     # every child is read and reaped, whatever happened here
-                results.update(self._collect(pid, reader, share))
+                part, timings = self._collect(pid, reader, share)
+                results.update(part)
+                self.shares.append(timings)
         return results
 
     @staticmethod
@@ -174,25 +184,29 @@ class Fleet:
             data = handle.read()
         dummy, status = os.waitpid(pid, 0)
         try:
-            part = pickle.loads(data) if data else None
+            part, timings = pickle.loads(data) if data else (None, None)
         except Exception:   # cut short: the child ended while writing
-            part = None
+            part, timings = None, None
         if isinstance(part, dict) and set(part) == set(share):
-            return part
+            return part, timings
         how = ('killed by signal %d' % os.WTERMSIG(status) if os.WIFSIGNALED(status)
                else 'exit status %d' % os.WEXITSTATUS(status))
-        return dict((host, lost_result(host, how)) for host in share)
+        return dict((host, lost_result(host, how)) for host in share), {'phones': len(share), 'lost': how}
 
     def _share(self, share, threads):
         return Fleet(self.call, concurrency=min(threads, len(share)), clock=self.clock, sleep=self.sleep)
 
     def _run_here(self, jobs, check_mode, diff, wait, verify_delay):
+        start = self.clock()
         results = dict(self._map(lambda item: (item[0], self._safe(item[0], item[1], check_mode, diff)),
                                  sorted(jobs.items())))
+        self.timings = {'phones': len(jobs), 'worked': self.clock() - start, 'restarting': 0, 'rounds': 0, 'waited': 0.0}
         pending = dict((host, jobs[host]) for host, result in results.items()
                        if not result.get('failed') and result.get('reboot_pending'))
         if wait and pending and not check_mode:
+            self.timings['restarting'] = len(pending)
             self.wait(pending, results, verify_delay)
+            self.timings['waited'] = self.clock() - start - self.timings['worked']
         return results
 
     def wait(self, pending, results, verify_delay):
@@ -208,6 +222,7 @@ class Fleet:
             if not checks or self.clock() > deadline:
                 break
             self.sleep(delay)
+            self.timings['rounds'] = _round + 1
             looked = self._map(lambda item: (item[0], self._safe(item[0], item[1], True, False)), sorted(checks.items()))
             for host, result in looked:
                 last[host] = result
@@ -218,6 +233,18 @@ class Fleet:
             result = results[host]
             timeout = args.get('reboot_timeout') or 300
             result.update(failed=True, msg=not_back_message(host, args.get('host'), timeout, last.get(host)))
+
+
+def timing_text(timings):
+    """One process's share of the run, for -vv: where its time went."""
+    if not timings:
+        return 'no timings'
+    if timings.get('lost'):
+        return '%d phone(s), lost (%s)' % (timings['phones'], timings['lost'])
+    text = '%d phone(s) worked in %.1f s' % (timings['phones'], timings['worked'])
+    if timings.get('restarting'):
+        text += ', %d restarting, back after %d round(s), %.1f s' % (timings['restarting'], timings['rounds'], timings['waited'])
+    return text
 
 
 def summary(results):
@@ -245,4 +272,10 @@ def stored_result(task_vars, host, templar=None):
     if not hasattr(results, 'get'):
         return None         # the fleet task was skipped (the per-host path works the phone)
     result = results.get(host)
-    return dict(result) if hasattr(result, 'get') else None
+    if not hasattr(result, 'get'):
+        # The fleet task ran and did not work this host: no phone of its, or not in its batch. Skipped here,
+        # so that a reporting task needs no condition of its own (a condition on the stored results costs a
+        # copy of them per host in ansible-core 2.19).
+        return {'skipped': True, 'changed': False,
+                'skip_reason': '%s is not one of the phones the fleet task (%s) worked' % (host, name)}
+    return dict(result)

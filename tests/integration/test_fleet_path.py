@@ -144,6 +144,17 @@ def test_phones_dealt_among_processes_end_as_in_one_process(fleet_lab, both_path
         dict((name, counts['changed']) for name, counts in one['run'].recap.items())
 
 
+def test_the_role_runs_the_modules_per_host_when_not_in_process(fleet_lab, both_paths):
+    # audiocodes_in_process=false: the modules run as modules, which the fleet task cannot do, so the
+    # role takes the per-host path (before, the fleet task worked no phone and no task worked them).
+    fleet_lab.reset()
+    run = fleet_lab.play(extra=['audiocodes_in_process=false'])
+    assert run.rc == 0, run.explain()
+    assert FLEET_TASK not in run.output.split('PLAY RECAP')[0].split('TASK [')[-1]
+    assert fleet_lab.configs() == both_paths['fleet']['configs']
+    assert all(counts['changed'] > 0 for counts in run.recap.values()), run.explain()
+
+
 def test_every_phone_keeps_its_own_result_in_the_recap(both_paths):
     per_host, fleet = both_paths['per_host']['run'], both_paths['fleet']['run']
     assert sorted(fleet.recap) == sorted(ALL_PHONES), fleet.explain()

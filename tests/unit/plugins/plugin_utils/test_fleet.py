@@ -90,3 +90,36 @@ def test_no_fork_from_a_process_running_other_threads(monkeypatch):
     monkeypatch.setattr(fleet.threading, 'active_count', lambda: 2)
     results = fleet.Fleet(call, concurrency=4, processes=3).run(jobs(6), wait=False)
     assert set(result['pid'] for result in results.values()) == {os.getpid()}
+
+
+def test_timing_text_says_where_a_process_spent_its_time():
+    assert fleet.timing_text({'phones': 500, 'worked': 29.42, 'restarting': 500, 'rounds': 1, 'waited': 13.2}) == \
+        '500 phone(s) worked in 29.4 s, 500 restarting, back after 1 round(s), 13.2 s'
+    assert fleet.timing_text({'phones': 3, 'worked': 1.0, 'restarting': 0, 'rounds': 0, 'waited': 0.0}) == \
+        '3 phone(s) worked in 1.0 s'
+    assert fleet.timing_text({'phones': 2, 'lost': 'exit status 1'}) == '2 phone(s), lost (exit status 1)'
+
+
+STORED = {'changed': False, 'results': {'phone-001': {'changed': True, 'diff': {'before': '', 'after': 'x'}}}}
+
+
+def test_the_stored_result_of_a_phone_the_fleet_task_worked():
+    task_vars = {fleet.FLEET_REGISTER_VAR: 'fleet_run', 'fleet_run': STORED}
+    stored = fleet.stored_result(task_vars, 'phone-001')
+    assert stored == STORED['results']['phone-001'] and stored is not STORED['results']['phone-001']
+
+
+def test_a_host_the_fleet_task_did_not_work_is_skipped_by_the_reporting_task():
+    stored = fleet.stored_result({fleet.FLEET_REGISTER_VAR: 'fleet_run', 'fleet_run': STORED}, 'phone-002')
+    assert stored['skipped'] is True and stored['changed'] is False
+    assert 'phone-002' in stored['skip_reason'] and 'fleet_run' in stored['skip_reason']
+
+
+@pytest.mark.parametrize('task_vars', [
+    {},                                                                            # no fleet task named
+    {fleet.FLEET_REGISTER_VAR: 'fleet_run'},                                       # named, never registered
+    {fleet.FLEET_REGISTER_VAR: 'fleet_run', 'fleet_run': {'skipped': True, 'changed': False}},   # skipped
+])
+def test_no_stored_result_when_the_fleet_task_did_not_run(task_vars):
+    # The task then works the phone itself, with its own options (the module's per-host behaviour).
+    assert fleet.stored_result(task_vars, 'phone-001') is None
