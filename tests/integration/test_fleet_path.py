@@ -135,7 +135,7 @@ def test_phones_dealt_among_processes_end_as_in_one_process(fleet_lab, both_path
     monkeypatch.setenv('ANSIBLE_VERBOSITY', '2')
     run = fleet_lab.play(extra=['audiocodes_phone_processes=3'])
     assert run.rc == 0, run.explain()
-    assert 'audiocodes_phone_fleet: %d phone(s), 20 at a time, in 3 process(es)' % len(ALL_PHONES) in run.output
+    assert 'audiocodes_phone_fleet: %d phone(s), 40 at a time, in 3 process(es)' % len(ALL_PHONES) in run.output
     assert 'audiocodes_phone_fleet: worked in 3 process(es)' in run.output     # not refused: the worker runs one thread
     assert fleet_lab.configs() == one['configs']
     assert fleet_lab.gax_state() == one['gax']
