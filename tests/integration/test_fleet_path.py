@@ -268,6 +268,39 @@ def test_a_bad_role_option_stops_the_play_before_any_write(fleet_lab, tmp_path, 
     assert fleet_lab.gax_total() == 0
 
 
+@pytest.mark.parametrize('bad, says, before', [
+    ('genesys_dn_concurrency=many', "argument 'genesys_dn_concurrency' is of type", 'DNs | write'),
+    ('genesys_agent_login_state=sideways', 'value of genesys_agent_login_state must be one of: present, absent',
+     'Agent Logins | write'),
+])
+def test_the_gax_roles_check_their_options_once_without_ansibles_check(fleet_lab, bad, says, before):
+    # The deployment roles include the GAX roles with rolespec_validate: false (Ansible's check would copy
+    # the whole desired state): each GAX role's own check stops the play before its first GAX request,
+    # and before any phone is touched.
+    fleet_lab.reset()
+    run = fleet_lab.play(extra=[bad])
+    assert run.rc != 0 and says in run.output, run.explain()
+    assert before not in run.output, run.explain()
+    checked = "%s | the role's options, checked once before any write" % before.split(' | ')[0]
+    assert says in run.output.split(checked, 1)[1].split('TASK [', 1)[0], run.explain()
+    assert fleet_lab.lab.get('phone', '/counters')['totals'].get('requests', 0) == 0
+    if before.startswith('DNs'):
+        assert fleet_lab.gax_total() == 0
+
+
+def test_a_gax_role_refuses_a_desired_state_that_is_no_mapping(fleet_lab, tmp_path):
+    playbook = tmp_path / 'bad-state.yml'
+    playbook.write_text(
+        '- name: A play of the user\'s\n  hosts: phones\n  gather_facts: false\n  tasks:\n'
+        '    - name: DNs\n      ansible.builtin.include_role:\n        name: telephony.genesys_audiocodes.genesys_dn\n'
+        '        rolespec_validate: false\n      vars:\n        genesys_dn_desired_state: [not, a, mapping]\n'
+        '      run_once: true\n', encoding='utf-8')
+    fleet_lab.reset()
+    run = fleet_lab.play(playbook=str(playbook))
+    assert run.rc != 0 and 'genesys_dn_desired_state must be the desired state' in run.output, run.explain()
+    assert fleet_lab.gax_total() == 0
+
+
 def test_the_gax_modules_run_in_the_controller_process_and_as_modules_alike(fleet_lab):
     """The same read, in-process (the default, connection local) and as a module: the same DNs, no payload."""
     args = json.dumps({'gax_url': 'http://%s' % GAX_LISTEN, 'username': 'operator', 'password': 'operator-lab',
