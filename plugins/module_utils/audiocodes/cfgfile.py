@@ -38,14 +38,18 @@ _PLAIN_KEY = re.compile(r'[^\s=;#][^\s=]*\Z')
 """A key that needs no regex for its line: ``key=value`` with nothing around the ``=`` (what phones write)."""
 
 
+def _eol(text):
+    """The line ending of one line of ``_LINE`` (CRLF, LF, CR or none)."""
+    if text.endswith('\r\n'):
+        return '\r\n'
+    if text.endswith(('\n', '\r')):
+        return text[-1]
+    return ''
+
+
 def _classify(text):
     # A file has a thousand lines or more, per phone of a fleet: plain string tests before regexes.
-    if text.endswith('\r\n'):
-        eol = '\r\n'
-    elif text.endswith(('\n', '\r')):
-        eol = text[-1]
-    else:
-        eol = ''
+    eol = _eol(text)
     body = text[:len(text) - len(eol)]
     key, equals, value = body.partition('=')
     if equals and _PLAIN_KEY.match(key) and not value[:1].isspace():
@@ -71,8 +75,45 @@ class ConfigFile(object):
     def __init__(self, text='', encoding='utf-8', bom=False):
         self.encoding = encoding
         self.bom = bom
-        self._lines = [_classify(part) for part in _LINE.findall(text)]
+        self._parts = _LINE.findall(text)
+        self._built = None      # the lines as objects, made when the file is rendered or edited
         self._values = None
+        self._scan = None       # (includes, other lines) read without making the lines
+
+    @property
+    def _lines(self):
+        if self._built is None:
+            self._built = [_classify(part) for part in self._parts]
+            self._scan = None
+        return self._built
+
+    def _read(self):
+        """Values, includes and other lines in one pass, without a line object for a plain ``key=value``
+        line (a fleet's check reads a thousand files of a thousand lines and writes none of them)."""
+        if self._built is not None:
+            values = {}
+            for line in self._built:
+                if line.kind == SETTING:
+                    values[line.key] = line.value.strip()
+            self._values = values
+            self._scan = ([line.key for line in self._built if line.kind == INCLUDE],
+                          [line.head.strip() for line in self._built if line.kind == OTHER])
+            return
+        values, includes, others = {}, [], []
+        for part in self._parts:
+            body = part[:len(part) - len(_eol(part))]
+            key, equals, value = body.partition('=')
+            if equals and key[:1] not in ('', ';', '#') and key.split() == [key] and not value[:1].isspace():
+                values[key] = value.strip()         # what _classify makes of it (its fast path)
+                continue
+            line = _classify(part)
+            if line.kind == SETTING:
+                values[line.key] = line.value.strip()
+            elif line.kind == INCLUDE:
+                includes.append(line.key)
+            elif line.kind == OTHER:
+                others.append(line.head.strip())
+        self._values, self._scan = values, (includes, others)
 
     @classmethod
     def from_bytes(cls, data):
@@ -102,11 +143,15 @@ class ConfigFile(object):
 
     @property
     def includes(self):
-        return [line.key for line in self._lines if line.kind == INCLUDE]
+        if self._scan is None:
+            self._read()
+        return list(self._scan[0])
 
     def other_lines(self):
         """Lines that are neither blank, comment, include nor ``key=value``: a phone writes none."""
-        return [line.head.strip() for line in self._lines if line.kind == OTHER]
+        if self._scan is None:
+            self._read()
+        return list(self._scan[1])
 
     def keys(self):
         seen = []
@@ -118,21 +163,17 @@ class ConfigFile(object):
     def values(self):
         """``{key: value}``, values stripped; a key set twice counts with its last value."""
         if self._values is None:       # worked out once per content: a phone's run asks several times
-            values = {}
-            for line in self._lines:
-                if line.kind == SETTING:
-                    values[line.key] = line.value.strip()
-            self._values = values
+            self._read()
         return dict(self._values)
 
     def get(self, key, default=None):
         if self._values is None:
-            self.values()
+            self._read()
         return self._values.get(key, default)
 
     def __contains__(self, key):
         if self._values is None:
-            self.values()
+            self._read()
         return key in self._values
 
     def set(self, key, value):
@@ -155,8 +196,9 @@ class ConfigFile(object):
         if key in self and self.get(key) == value:
             return
         found = False
-        self._values = None
-        for line in self._lines:
+        lines = self._lines
+        self._values = self._scan = None
+        for line in lines:
             if line.kind == SETTING and line.key == key:
                 # Keep what trailed the old value (spaces), so only the value itself changes.
                 trail = line.value[len(line.value.rstrip()):]

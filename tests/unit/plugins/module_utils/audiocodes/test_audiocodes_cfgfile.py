@@ -183,3 +183,22 @@ def test_values_follow_a_set():
     config.set('c', '4')
     assert config.values() == {'a': '3', 'b': '2', 'c': '4'} and config.get('c') == '4' and 'c' in config
 
+
+
+ODD_LINES = ['a=b', 'a = b', 'a= b', ' a=b', 'a=\x0bb', 'a=b \r\n', 'include=x', 'include x=y', 'include  a', ';a=b',
+             '#a=b', 'a b=c', '=x', 'a==b', 'a=', 'ключ=значение', 'a\x0cb=c', 'x=y\u2028z', '  ', '', 'junk line',
+             'a=1\r\r\nb=2\n\rc=3']
+
+
+@pytest.mark.parametrize('newline', ['\n', '\r\n', '\r'])
+def test_a_file_read_without_its_lines_reads_as_with_them(newline):
+    # values, includes and other lines come from one pass that makes no line objects for plain key=value
+    # lines; the same file with its lines made (as for an edit) must read the same.
+    text = newline.join(ODD_LINES + [line + '=1' for line in ('k', 'voip/line/0/id')])
+    scanned, built = ConfigFile(text), ConfigFile(text)
+    assert built.render() == text           # makes the lines
+    assert scanned._built is None
+    assert (scanned.values(), scanned.includes, scanned.other_lines()) == \
+        (built.values(), built.includes, built.other_lines())
+    assert scanned._built is None           # reading made no line objects
+    assert 'x=y' in scanned.includes and 'junk line' in scanned.other_lines()
