@@ -251,6 +251,7 @@ class SecretMasker:
 
     def __init__(self, secrets=None):
         self._secrets = set()
+        self._ordered = None    # longest first, worked out once per set (a bulk GAX call holds thousands)
         for value in secrets or ():
             self.add(value)
 
@@ -259,8 +260,9 @@ class SecretMasker:
             return
         text = str(value)
         # A one-character or empty "secret" would mask innocent text everywhere.
-        if len(text) >= 2:
+        if len(text) >= 2 and text not in self._secrets:
             self._secrets.add(text)
+            self._ordered = None
 
     @property
     def values(self):
@@ -269,9 +271,14 @@ class SecretMasker:
     def text(self, value):
         if not isinstance(value, str):
             return value
+        ordered = self._ordered
+        if ordered is None:
+            ordered = self._ordered = sorted(self._secrets, key=len, reverse=True)
+        if not ordered or len(value) < len(ordered[-1]):
+            return value        # shorter than every secret: none can be in it
         # Longest first, so a secret that contains another is masked whole.
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in value:
+        for secret in ordered:
+            if len(secret) <= len(value) and secret in value:
                 value = value.replace(secret, MASK)
         return value
 
