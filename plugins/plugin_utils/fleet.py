@@ -265,6 +265,14 @@ def stored_result(task_vars, host, templar=None):
         name = templar.template(name)
     if not name or not isinstance(name, str):
         return None
+    if name not in task_vars:
+        # Named, never registered on this host: the free strategy runs a host's tasks without waiting for
+        # the run-once task, or the fleet task is not in this play. The task has no options to work the phone.
+        return {'failed': True, 'changed': False,
+                'msg': '%s: no result of the fleet task (%s is not set on this host): the task that reports it ran '
+                       'before the run-once audiocodes_phone_fleet task registered it (the free strategy does not '
+                       'wait for a run-once task) or without it; run the play with the linear strategy, or with '
+                       'audiocodes_phone_fleet=false (a task per phone)' % (host, name)}
     fleet = task_vars.get(name)
     if not hasattr(fleet, 'get'):
         return None

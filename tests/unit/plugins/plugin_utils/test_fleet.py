@@ -115,9 +115,15 @@ def test_a_host_the_fleet_task_did_not_work_is_skipped_by_the_reporting_task():
     assert 'phone-002' in stored['skip_reason'] and 'fleet_run' in stored['skip_reason']
 
 
+def test_a_fleet_result_named_but_never_registered_fails_the_host_with_the_cause():
+    # The free strategy reaches a host's reporting task before the run-once fleet task has registered.
+    stored = fleet.stored_result({fleet.FLEET_REGISTER_VAR: 'fleet_run'}, 'phone-001')
+    assert stored['failed'] is True and 'phone-001' in stored['msg'] and 'fleet_run is not set' in stored['msg']
+    assert 'linear strategy' in stored['msg']
+
+
 @pytest.mark.parametrize('task_vars', [
     {},                                                                            # no fleet task named
-    {fleet.FLEET_REGISTER_VAR: 'fleet_run'},                                       # named, never registered
     {fleet.FLEET_REGISTER_VAR: 'fleet_run', 'fleet_run': {'skipped': True, 'changed': False}},   # skipped
 ])
 def test_no_stored_result_when_the_fleet_task_did_not_run(task_vars):

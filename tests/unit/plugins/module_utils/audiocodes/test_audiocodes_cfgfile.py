@@ -184,7 +184,6 @@ def test_values_follow_a_set():
     assert config.values() == {'a': '3', 'b': '2', 'c': '4'} and config.get('c') == '4' and 'c' in config
 
 
-
 ODD_LINES = ['a=b', 'a = b', 'a= b', ' a=b', 'a=\x0bb', 'a=b \r\n', 'include=x', 'include x=y', 'include  a', ';a=b',
              '#a=b', 'a b=c', '=x', 'a==b', 'a=', 'ключ=значение', 'a\x0cb=c', 'x=y\u2028z', '  ', '', 'junk line',
              'a=1\r\r\nb=2\n\rc=3']
