@@ -167,6 +167,19 @@ def test_a_session_that_expires_during_parallel_writes_is_opened_again_once(lab)
     assert len(sessions) == 2 and sum(session['requests'] for session in sessions) >= 80
 
 
+def test_a_session_used_up_by_parallel_writes_is_opened_again_as_often_as_needed(lab):
+    # A session that serves fewer requests than there are writes under way (make chaos: every 4): the writes
+    # that meet it used up log in again rather than take it for a GAX that refuses fresh sessions.
+    lab.put('gax', '/variants', {'session_expire_every': 3})
+    result = run_dn(wanted(60), PARALLEL)
+    assert [entry['action'] for entry in result['dns']] == ['created'] * 60
+    seen = lab.get('gax', '/counters')
+    assert seen['sessions']['expired'] >= 10, seen['sessions']
+    assert seen['writes']['committed'] == 60
+    assert set(store(lab)) - SEED_DNS == set(numbers(60))
+    assert lab.get('gax', '/duplicates') == []
+
+
 def test_a_gax_that_wants_a_csrf_token_refuses_one_write_not_one_per_thread(lab):
     seen = {}
     for concurrency in (1, PARALLEL):

@@ -137,6 +137,12 @@ def _connection_reason(exc):
     return _shorten(text)
 
 
+RELOGINS_PER_REQUEST = 10
+"""How many times one request may meet an expired session (and log in again) while other requests of the
+same session get answers: parallel writes share a session, and a GAX that expires it by count or time
+expires it under several of them at once."""
+
+
 class GaxClient:
     """A logged-in GAX session for one module run.
 
@@ -184,6 +190,7 @@ class GaxClient:
         self._session_confirmed = False
         self._generation = 0         # +1 at each login: which session a request went out on
         self._served = 0             # answers of the current session that were not "expired"
+        self._sent = 0               # requests sent in the current session
         self._under_way = 0          # requests of the session sent and not yet answered
         self._logging_in = False     # a login waits for them, and no request starts meanwhile
         self._csrf_token = None      # echoed in objects.CSRF_HEADER once a GAX asked for it
@@ -322,7 +329,7 @@ class GaxClient:
         if 200 <= status < 300:
             self._logged_in = True
             self._generation += 1
-            self._served = 0
+            self._served = self._sent = 0
             return
         if status in (401, 403):
             raise self._error("login as '%s' refused (%s)" % (self.username, self._status(response)),
@@ -360,12 +367,15 @@ class GaxClient:
             return self._generation
 
     def _send_in_session(self, method, path, body, params, timeout, token):
-        """``_send``, counted as under way: a login waits for it, and it waits for a login."""
+        """``(answer, first)``: ``_send``, counted as under way (a login waits for it, and it waits for a
+        login); ``first`` when no other request went out in the session before it."""
         with self._lock:
             self._wait_login()
             self._under_way += 1
+            self._sent += 1
+            first = self._sent == 1
         try:
-            return self._send(method, path, body, params, timeout, token)
+            return self._send(method, path, body, params, timeout, token), first
         finally:
             with self._lock:
                 self._under_way -= 1
@@ -408,17 +418,22 @@ class GaxClient:
             settled = False
             try:
                 token = self._csrf_token
-                response = self._send_in_session(method, path, body, params, timeout, token)
+                response, first = self._send_in_session(method, path, body, params, timeout, token)
                 how = self._expired(response)
                 if how:
                     expiries += 1
                     with self._lock:
-                        # Nothing answered on the session this went out on, and none newer: GAX refuses even a
-                        # fresh session (a portal in front of it?), which no new login mends.
-                        fresh = self._generation == generation and not self._served
-                    if expiries > 1 and (fresh or expiries > self.attempts):
+                        # The first request of the session this went out on, nothing answered on it, and none
+                        # newer: GAX refuses even a fresh session (a portal in front of it?), which no new login
+                        # mends. A request that went out after others of its session may have met a session the
+                        # others used up (a GAX that expires sessions by count or time): a new login, again -
+                        # bounded, since every round some request of the session was sent before it.
+                        fresh = self._generation == generation and not self._served and first
+                    if expiries > 1 and (fresh or expiries > max(self.attempts, RELOGINS_PER_REQUEST)):
                         raise self._error(
-                            'GAX answered %s right after a fresh login (%s)' % (how, self._status(response)),
+                            ('GAX answered %s right after a fresh login (%s)' if fresh else
+                             'GAX answered %s to this request after each of ' + str(expiries - 1) + ' new logins (%s)')
+                            % (how, self._status(response)),
                             'check that gax_url points at GAX itself (not a portal in front of it) and that the user may '
                             'use its API', status=response.status_code, endpoint=endpoint)
                     self._relogin(generation)
