@@ -13,7 +13,6 @@ them (those arguments are no-log values of the modules, whose results mask them)
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-
 from ansible.module_utils.six.moves.collections_abc import Mapping
 
 from ansible_collections.telephony.genesys_audiocodes.plugins.module_utils.audiocodes import keys

@@ -34,8 +34,13 @@ class _Line(object):
         return self.head + self.value + self.eol
 
 
-_PLAIN_KEY = re.compile(r'[^\s=;#][^\s=]*\Z')
-"""A key that needs no regex for its line: ``key=value`` with nothing around the ``=`` (what phones write)."""
+def _plain(body):
+    """``(key, value)`` of a line (without its ending) that needs no regex: ``key=value`` with nothing
+    around the ``=`` (what phones write), as _SETTING reads it; None for any other line."""
+    key, equals, value = body.partition('=')
+    if equals and key[:1] not in ('', ';', '#') and key.split() == [key] and not value[:1].isspace():
+        return key, value
+    return None
 
 
 def _eol(text):
@@ -51,10 +56,10 @@ def _classify(text):
     # A file has a thousand lines or more, per phone of a fleet: plain string tests before regexes.
     eol = _eol(text)
     body = text[:len(text) - len(eol)]
-    key, equals, value = body.partition('=')
-    if equals and _PLAIN_KEY.match(key) and not value[:1].isspace():
+    plain = _plain(body)
+    if plain:
         # What _SETTING makes of it: no space before the key, none around the '=' (the value keeps its own).
-        return _Line(SETTING, key + '=', value, eol, key)
+        return _Line(SETTING, plain[0] + '=', plain[1], eol, plain[0])
     stripped = body.strip()
     if not stripped:
         return _Line(BLANK, body, eol=eol)
@@ -101,10 +106,9 @@ class ConfigFile(object):
             return
         values, includes, others = {}, [], []
         for part in self._parts:
-            body = part[:len(part) - len(_eol(part))]
-            key, equals, value = body.partition('=')
-            if equals and key[:1] not in ('', ';', '#') and key.split() == [key] and not value[:1].isspace():
-                values[key] = value.strip()         # what _classify makes of it (its fast path)
+            plain = _plain(part[:len(part) - len(_eol(part))])
+            if plain:
+                values[plain[0]] = plain[1].strip()     # what _classify makes of it, without the line object
                 continue
             line = _classify(part)
             if line.kind == SETTING:
